@@ -1,0 +1,98 @@
+//! Accounts: register, log in, log out, and who is logged in.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// What the UI knows about the logged-in user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub username: String,
+}
+
+/// The one answer for an unknown user and a wrong password alike.
+pub const BAD_CREDENTIALS: &str = "That username and password do not match.";
+
+#[server(endpoint = "me")]
+pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
+    use crate::server::{session, state, ResultExt};
+    use crate::store;
+
+    let Some(id) = session::user_id().await? else {
+        return Ok(None);
+    };
+    let user = store::users::by_id(&state()?.pool, id)
+        .await
+        .context("loading the current user")?;
+    Ok(user.map(|u| CurrentUser {
+        id: u.id,
+        username: u.username,
+    }))
+}
+
+#[server(endpoint = "register")]
+pub async fn register(
+    username: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::{safe_next_path, Password, Username};
+    use crate::server::{password_hash, session, state, ResultExt};
+    use crate::store;
+
+    let username = Username::parse(&username)?;
+    let password = Password::parse(&password)?;
+    let hash = password_hash::hash(&password).await?;
+    let user = store::users::insert(&state()?.pool, &username, &hash)
+        .await
+        .context("inserting a user")?
+        .ok_or_else(|| AppError::invalid("username", "That username is taken. Try another."))?;
+    session::log_in(user.id).await?;
+    tracing::info!(user_id = user.id, "registered");
+    leptos_axum::redirect(&safe_next_path(next.as_deref()));
+    Ok(())
+}
+
+#[server(endpoint = "login")]
+pub async fn login(
+    username: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::{safe_next_path, Password, Username};
+    use crate::server::{password_hash, session, state, ResultExt};
+    use crate::store;
+
+    let bad = || AppError::Invalid {
+        field: None,
+        message: BAD_CREDENTIALS.to_owned(),
+    };
+    // A malformed name or password cannot belong to an account, but saying
+    // so would be a different answer: keep it the same one.
+    let (Ok(username), Ok(password)) = (Username::parse(&username), Password::parse(&password))
+    else {
+        return Err(bad());
+    };
+    let creds = store::users::credentials(&state()?.pool, &username)
+        .await
+        .context("loading credentials")?;
+    let id = creds.as_ref().map(|c| c.id);
+    let ok = password_hash::verify(&password, creds.map(|c| c.password_hash)).await?;
+    let Some(id) = id.filter(|_| ok) else {
+        return Err(bad());
+    };
+    session::log_in(id).await?;
+    leptos_axum::redirect(&safe_next_path(next.as_deref()));
+    Ok(())
+}
+
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use crate::server::session;
+
+    session::log_out().await?;
+    leptos_axum::redirect("/login");
+    Ok(())
+}

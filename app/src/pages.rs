@@ -1,0 +1,11 @@
+//! One component per route.
+
+mod auth_forms;
+mod chat;
+mod home;
+mod not_found;
+
+pub use auth_forms::{LoginPage, RegisterPage};
+pub use chat::ChatPage;
+pub use home::HomePage;
+pub use not_found::NotFound;

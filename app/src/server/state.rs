@@ -1,0 +1,21 @@
+use leptos::prelude::*;
+use sqlx::SqlitePool;
+
+use crate::error::AppError;
+
+/// What every request handler may need; built once in `server` and provided
+/// to server functions and SSR through Leptos context.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub pool: SqlitePool,
+    pub leptos_options: LeptosOptions,
+}
+
+/// The [`AppState`] of the current request, or an internal error when it was
+/// not provided (a wiring bug, not something a user can cause).
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the Leptos context");
+        AppError::Internal
+    })
+}

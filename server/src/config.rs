@@ -1,0 +1,47 @@
+use std::{net::SocketAddr, path::PathBuf};
+
+use crate::StartError;
+
+/// Everything the server reads from its environment, with the defaults that
+/// let `make run` work with nothing set. Documented in README.md.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `PARLEY_ADDR`, else `LEPTOS_SITE_ADDR` (set by cargo-leptos), else
+    /// 127.0.0.1:3000.
+    pub addr: SocketAddr,
+    /// `DATABASE_URL`, default `sqlite://data/parley.db`.
+    pub database_url: String,
+    /// `LEPTOS_SITE_ROOT`, default `target/site` (the built wasm/css/assets).
+    pub site_root: PathBuf,
+    /// `PARLEY_PUBLIC_URL`: the URL users reach Parley at. When it is
+    /// https, the session cookie is marked `Secure`.
+    pub public_url: Option<String>,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, StartError> {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let addr_text = var("PARLEY_ADDR")
+            .or_else(|| var("LEPTOS_SITE_ADDR"))
+            .unwrap_or_else(|| "127.0.0.1:3000".to_owned());
+        let addr = addr_text
+            .parse()
+            .map_err(|e| StartError::Config(format!("PARLEY_ADDR {addr_text:?}: {e}")))?;
+        Ok(Self {
+            addr,
+            database_url: var("DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://data/parley.db".to_owned()),
+            site_root: var("LEPTOS_SITE_ROOT")
+                .unwrap_or_else(|| "target/site".to_owned())
+                .into(),
+            public_url: var("PARLEY_PUBLIC_URL"),
+        })
+    }
+
+    /// Whether cookies must be `Secure` (served over https).
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.to_ascii_lowercase().starts_with("https://"))
+    }
+}

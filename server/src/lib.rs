@@ -1,0 +1,21 @@
+//! The Parley server: configuration, database start-up, the axum router
+//! around the Leptos app, and graceful shutdown. `main.rs` only calls in.
+//!
+//! # Layout
+//! - [`config`]: environment variables and their defaults.
+//! - [`db`]: opening SQLite (WAL, busy timeout) and running migrations.
+//! - [`startup`]: the router (sessions, Origin check, Leptos routes and
+//!   server functions, static files) and [`Application`].
+//! - [`origin`]: refusing cross-site state-changing requests.
+//! - [`error_status`]: HTTP statuses for server-function errors.
+//! - [`telemetry`]: `tracing` set-up.
+
+pub mod config;
+pub mod db;
+pub mod error_status;
+pub mod origin;
+pub mod startup;
+pub mod telemetry;
+
+pub use config::Config;
+pub use startup::{shutdown_signal, Application, StartError};
