@@ -18,7 +18,7 @@ impl Username {
         if len == 0 {
             return Err(AppError::invalid("username", "Choose a username."));
         }
-        if len < Self::MIN || len > Self::MAX {
+        if !(Self::MIN..=Self::MAX).contains(&len) {
             return Err(AppError::invalid(
                 "username",
                 format!(

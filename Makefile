@@ -1,0 +1,26 @@
+# The two commands of the README, plus development helpers.
+SHELL := /bin/bash
+export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: run test tools dev fmt clippy
+
+## Build a release and serve Parley on SQLite at http://127.0.0.1:3000
+run: tools
+	cargo leptos build --release
+	LEPTOS_SITE_ROOT=target/site ./target/release/parley
+
+## Every check and test (fmt, clippy ssr+hydrate, wasm boundary, Rust, Playwright)
+test: tools
+	scripts/install-test-tools.sh
+	scripts/test.sh
+
+## Install the build tools that are missing (idempotent)
+tools:
+	scripts/install-tools.sh
+
+## Development server with live reload
+dev: tools
+	cargo leptos watch
+
+fmt:
+	cargo fmt --all

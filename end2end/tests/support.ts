@@ -1,0 +1,38 @@
+import { expect, type Page } from '@playwright/test';
+
+export const PASSWORD = 'correct horse battery';
+
+/** A username no other test (or earlier run) uses: 3–20 chars of a-z0-9_. */
+export function uniqueName(prefix = 'u'): string {
+  const rand = Math.random().toString(36).slice(2, 8);
+  const time = Date.now().toString(36).slice(-5);
+  return `${prefix}_${time}${rand}`.slice(0, 20);
+}
+
+/** Waits until the wasm has hydrated the page (the app marks <body>). */
+export async function hydrated(page: Page): Promise<void> {
+  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+}
+
+export async function register(page: Page, username: string, password = PASSWORD): Promise<void> {
+  await page.goto('/register');
+  await hydrated(page);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/chat$/);
+  await expect(page.getByTestId('current-user')).toHaveText(username);
+}
+
+export async function logIn(page: Page, username: string, password = PASSWORD): Promise<void> {
+  await page.goto('/login');
+  await submitLogin(page, username, password);
+}
+
+/** Fills and submits the login form of the page that is open now. */
+export async function submitLogin(page: Page, username: string, password = PASSWORD): Promise<void> {
+  await hydrated(page);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
