@@ -28,7 +28,7 @@ pub enum AppError {
     NotFound,
     #[error("{0}")]
     Conflict(String),
-    #[error("Slow down a little and try again.")]
+    #[error("Too many attempts. Please wait a minute and try again.")]
     RateLimited,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,

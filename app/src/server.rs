@@ -1,8 +1,10 @@
 //! Server-only plumbing used by server functions: the shared state, the
-//! session, password hashing, and error context. Compiled only with the
+//! session, flood limits, password hashing, and error context. Compiled only with the
 //! `ssr` feature.
 
+pub mod client_ip;
 pub mod context;
+pub mod limits;
 pub mod password_hash;
 pub mod session;
 pub mod state;

@@ -1,17 +1,26 @@
 use std::{future::Future, net::SocketAddr};
 
 use app::{server::AppState, shell, App};
-use axum::{middleware, Router};
+use axum::{
+    http::{header, HeaderValue},
+    middleware, Router,
+};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
-use tower_http::compression::CompressionLayer;
+use tower_http::{
+    compression::CompressionLayer, limit::RequestBodyLimitLayer,
+    set_header::SetResponseHeaderLayer, trace::TraceLayer,
+};
 use tower_sessions::{
     cookie::SameSite, session_store::ExpiredDeletion, Expiry, SessionManagerLayer,
 };
 use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::{db, error_status, origin, Config};
+
+/// The largest request body accepted (a 4,000-character message is 16 KB).
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -70,10 +79,15 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(local_addr)
             .build();
-        let state = AppState {
-            pool,
-            leptos_options: leptos_options.clone(),
-        };
+        let state = AppState::new(pool, leptos_options.clone());
+        let limits = state.auth_limits.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                limits.forget_recovered();
+            }
+        });
 
         let routes = generate_route_list(App);
         // leptos_routes_with_context also mounts every server function at
@@ -93,7 +107,21 @@ impl Application {
             .layer(middleware::map_response(error_status::map_server_fn_errors))
             .layer(sessions)
             .layer(middleware::from_fn(origin::same_origin_only))
-            .layer(CompressionLayer::new());
+            // Nothing Parley accepts is near this size; a larger body is
+            // refused with 413 before it is read.
+            .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::REFERRER_POLICY,
+                // Same-origin requests keep their Referer: no-JS form
+                // posts are redirected back to it.
+                HeaderValue::from_static("same-origin"),
+            ))
+            .layer(CompressionLayer::new())
+            .layer(TraceLayer::new_for_http());
 
         Ok(Self {
             listener,

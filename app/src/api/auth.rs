@@ -39,13 +39,15 @@ pub async fn register(
     next: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::{safe_next_path, Password, Username};
-    use crate::server::{password_hash, session, state, ResultExt};
+    use crate::server::{client_ip::client_ip, password_hash, session, state, ResultExt};
     use crate::store;
 
     let username = Username::parse(&username)?;
     let password = Password::parse(&password)?;
+    let state = state()?;
+    state.auth_limits.check_register(client_ip().await)?;
     let hash = password_hash::hash(&password).await?;
-    let user = store::users::insert(&state()?.pool, &username, &hash)
+    let user = store::users::insert(&state.pool, &username, &hash)
         .await
         .context("inserting a user")?
         .ok_or_else(|| AppError::invalid("username", "That username is taken. Try another."))?;
@@ -62,7 +64,7 @@ pub async fn login(
     next: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::{safe_next_path, Password, Username};
-    use crate::server::{password_hash, session, state, ResultExt};
+    use crate::server::{client_ip::client_ip, password_hash, session, state, ResultExt};
     use crate::store;
 
     let bad = || AppError::Invalid {
@@ -75,7 +77,13 @@ pub async fn login(
     else {
         return Err(bad());
     };
-    let creds = store::users::credentials(&state()?.pool, &username)
+    let state = state()?;
+    // Checked before the (expensive) verification, so guessing costs the
+    // attacker time and us nothing.
+    state
+        .auth_limits
+        .check_login(client_ip().await, &username)?;
+    let creds = store::users::credentials(&state.pool, &username)
         .await
         .context("loading credentials")?;
     let id = creds.as_ref().map(|c| c.id);

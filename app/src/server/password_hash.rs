@@ -1,13 +1,21 @@
-//! Argon2id hashing. Hashing costs ~20–50 ms of CPU on purpose, so it runs
-//! on the blocking pool and never stalls the async workers.
+//! Argon2id hashing. Hashing costs ~20–50 ms of CPU and 19 MiB of memory
+//! on purpose, so it runs on the blocking pool (never stalling the async
+//! workers) and at most [`MAX_CONCURRENT`] at a time: a burst of logins
+//! queues instead of allocating 19 MiB each.
 
 use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
     Algorithm, Argon2, Params, Version,
 };
 
+use tokio::sync::Semaphore;
+
 use super::ResultExt;
 use crate::{domain::Password, error::AppError};
+
+/// Enough to keep two cores busy while one hash waits on memory.
+pub const MAX_CONCURRENT: usize = 4;
+static HASHING: Semaphore = Semaphore::const_new(MAX_CONCURRENT);
 
 /// OWASP's minimum for Argon2id: m = 19 MiB, t = 2, p = 1.
 fn hasher() -> Result<Argon2<'static>, AppError> {
@@ -17,6 +25,7 @@ fn hasher() -> Result<Argon2<'static>, AppError> {
 
 pub async fn hash(password: &Password) -> Result<String, AppError> {
     let password = password.clone();
+    let _permit = HASHING.acquire().await.context("waiting to hash")?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         hasher()?
@@ -33,6 +42,7 @@ pub async fn hash(password: &Password) -> Result<String, AppError> {
 /// not tell which usernames exist.
 pub async fn verify(password: &Password, stored: Option<String>) -> Result<bool, AppError> {
     let password = password.clone();
+    let _permit = HASHING.acquire().await.context("waiting to verify")?;
     tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
         let phc = stored.unwrap_or_else(|| DUMMY_HASH.to_owned());

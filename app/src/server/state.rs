@@ -1,6 +1,9 @@
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use sqlx::SqlitePool;
 
+use super::limits::AuthLimits;
 use crate::error::AppError;
 
 /// What every request handler may need; built once in `server` and provided
@@ -9,6 +12,17 @@ use crate::error::AppError;
 pub struct AppState {
     pub pool: SqlitePool,
     pub leptos_options: LeptosOptions,
+    pub auth_limits: Arc<AuthLimits>,
+}
+
+impl AppState {
+    pub fn new(pool: SqlitePool, leptos_options: LeptosOptions) -> Self {
+        Self {
+            pool,
+            leptos_options,
+            auth_limits: Arc::default(),
+        }
+    }
 }
 
 /// The [`AppState`] of the current request, or an internal error when it was

@@ -1,0 +1,93 @@
+//! Flood limits for the account endpoints (governor's keyed GCRA limiters:
+//! O(1) per check, no timers, memory proportional to recently seen keys).
+//!
+//! - Login attempts per (client IP, username): 10 at once, then 2 a minute.
+//!   Slows password guessing on one account to a crawl without letting one
+//!   address lock the owner out everywhere (the key includes the IP).
+//! - Registrations per client IP: 100 at once, then 60 a minute: a guard
+//!   against scripted sign-up floods, loose enough for a NAT'd campus.
+
+use std::{net::IpAddr, num::NonZeroU32};
+
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::{domain::Username, error::AppError};
+
+const fn n(v: u32) -> NonZeroU32 {
+    // v - 1 added to the minimum of 1: a const NonZero without unwrap.
+    NonZeroU32::MIN.saturating_add(v - 1)
+}
+
+#[derive(Debug)]
+pub struct AuthLimits {
+    login: DefaultKeyedRateLimiter<(IpAddr, String)>,
+    register: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+impl Default for AuthLimits {
+    fn default() -> Self {
+        Self {
+            login: RateLimiter::keyed(Quota::per_minute(n(2)).allow_burst(n(10))),
+            register: RateLimiter::keyed(Quota::per_minute(n(60)).allow_burst(n(100))),
+        }
+    }
+}
+
+impl AuthLimits {
+    pub fn check_login(&self, ip: IpAddr, username: &Username) -> Result<(), AppError> {
+        self.login
+            .check_key(&(ip, username.as_str().to_owned()))
+            .map_err(|_| AppError::RateLimited)
+    }
+
+    pub fn check_register(&self, ip: IpAddr) -> Result<(), AppError> {
+        self.register
+            .check_key(&ip)
+            .map_err(|_| AppError::RateLimited)
+    }
+
+    /// Drops keys whose limits have fully recovered; call periodically so
+    /// a stream of one-off addresses cannot grow memory without bound.
+    pub fn forget_recovered(&self) {
+        self.login.retain_recent();
+        self.register.retain_recent();
+        self.login.shrink_to_fit();
+        self.register.shrink_to_fit();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn login_allows_a_burst_then_refuses_per_ip_and_name() {
+        let limits = AuthLimits::default();
+        let ip: IpAddr = "10.0.0.1".parse().unwrap();
+        let ana = Username::parse("ana").unwrap();
+        for _ in 0..10 {
+            limits.check_login(ip, &ana).unwrap();
+        }
+        assert_eq!(limits.check_login(ip, &ana), Err(AppError::RateLimited));
+        // Another account from the same address, and the same account from
+        // another address, are unaffected.
+        limits.check_login(ip, &Username::parse("bo").unwrap()).ok();
+        limits
+            .check_login(ip, &Username::parse("bob").unwrap())
+            .unwrap();
+        limits
+            .check_login("10.0.0.2".parse().unwrap(), &ana)
+            .unwrap();
+    }
+
+    #[test]
+    fn registration_floods_are_cut_off() {
+        let limits = AuthLimits::default();
+        let ip: IpAddr = "10.0.0.9".parse().unwrap();
+        let allowed = (0..200)
+            .filter(|_| limits.check_register(ip).is_ok())
+            .count();
+        assert_eq!(allowed, 100);
+    }
+}
