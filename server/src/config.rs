@@ -16,6 +16,9 @@ pub struct Config {
     /// `PARLEY_PUBLIC_URL`: the URL users reach Parley at. When it is
     /// https, the session cookie is marked `Secure`.
     pub public_url: Option<String>,
+    /// `LEPTOS_RELOAD_PORT`, set by `cargo leptos watch` (default 3001):
+    /// where the live-reload script connects in development.
+    pub reload_port: u32,
 }
 
 impl Config {
@@ -35,6 +38,9 @@ impl Config {
                 .unwrap_or_else(|| "target/site".to_owned())
                 .into(),
             public_url: var("PARLEY_PUBLIC_URL"),
+            reload_port: var("LEPTOS_RELOAD_PORT")
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(3001),
         })
     }
 

@@ -2,6 +2,7 @@
 //! around the Leptos app, and graceful shutdown. `main.rs` only calls in.
 //!
 //! # Layout
+//! - [`assets`]: the built wasm/JS/CSS, precompressed once, served by file.
 //! - [`config`]: environment variables and their defaults.
 //! - [`db`]: opening SQLite (WAL, busy timeout) and running migrations.
 //! - [`startup`]: the router (sessions, Origin check, Leptos routes and
@@ -10,6 +11,7 @@
 //! - [`error_status`]: HTTP statuses for server-function errors.
 //! - [`telemetry`]: `tracing` set-up.
 
+pub mod assets;
 pub mod config;
 pub mod db;
 pub mod error_status;

@@ -17,7 +17,7 @@ use tower_sessions::{
 };
 use tower_sessions_sqlx_store::SqliteStore;
 
-use crate::{db, error_status, origin, Config};
+use crate::{assets, db, error_status, origin, Config};
 
 /// The largest request body accepted (a 4,000-character message is 16 KB).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -78,6 +78,7 @@ impl Application {
             .site_root(config.site_root.to_string_lossy().into_owned())
             .site_pkg_dir("pkg")
             .site_addr(local_addr)
+            .reload_port(config.reload_port)
             .build();
         let state = AppState::new(pool, leptos_options.clone());
         let limits = state.auth_limits.clone();
@@ -88,6 +89,18 @@ impl Application {
                 limits.forget_recovered();
             }
         });
+
+        let pkg_dir = config.site_root.join("pkg");
+        let compress_dir = pkg_dir.clone();
+        match tokio::task::spawn_blocking(move || assets::precompress(&compress_dir)).await {
+            Ok(Ok(n)) if n > 0 => {
+                tracing::info!("precompressed {n} files in {}", pkg_dir.display())
+            }
+            Ok(Ok(_)) => {}
+            // Not fatal: responses are still compressed on the fly.
+            Ok(Err(e)) => tracing::warn!("cannot precompress {}: {e}", pkg_dir.display()),
+            Err(e) => tracing::warn!("precompression task failed: {e}"),
+        }
 
         let routes = generate_route_list(App);
         // leptos_routes_with_context also mounts every server function at
@@ -102,6 +115,7 @@ impl Application {
                     move || shell(options.clone())
                 },
             )
+            .nest_service("/pkg", assets::serve_pkg(&pkg_dir))
             .fallback(leptos_axum::file_and_error_handler(shell))
             .with_state(leptos_options)
             .layer(middleware::map_response(error_status::map_server_fn_errors))

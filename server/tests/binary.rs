@@ -47,6 +47,7 @@ fn start(cwd: &Path) -> (Child, String, mpsc::Receiver<String>) {
         }
     }
     child.kill().ok();
+    child.wait().ok();
     panic!("parley did not report listening");
 }
 
@@ -58,6 +59,7 @@ fn wait_exit(child: &mut Child, within: Duration) -> ExitStatus {
         }
         if Instant::now() > deadline {
             child.kill().ok();
+            child.wait().ok();
             panic!("parley did not exit within {within:?}");
         }
         std::thread::sleep(Duration::from_millis(50));

@@ -35,13 +35,12 @@ impl TestApp {
     /// A server on the given database file, with the given cookie jar
     /// (reuse both to "restart" a server under a logged-in browser).
     pub async fn spawn_on(db_path: &Path, jar: Arc<Jar>) -> Self {
+        Self::spawn_with(test_config(db_path), jar).await
+    }
+
+    pub async fn spawn_with(config: Config, jar: Arc<Jar>) -> Self {
         server::telemetry::init();
-        let config = Config {
-            addr: "127.0.0.1:0".parse().unwrap(),
-            database_url: format!("sqlite://{}", db_path.display()),
-            site_root: "target/site".into(),
-            public_url: None,
-        };
+        let db_path = PathBuf::from(config.database_url.trim_start_matches("sqlite://"));
         let app = Application::build(config).await.expect("server starts");
         let addr = app.local_addr();
         let (stop, stopped) = oneshot::channel::<()>();
@@ -56,7 +55,7 @@ impl TestApp {
             addr,
             client: client_with(jar.clone()),
             jar,
-            db_path: db_path.to_owned(),
+            db_path,
             stop: Some(stop),
             handle: Some(handle),
             _dir: None,
@@ -138,6 +137,17 @@ impl Drop for TestApp {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+    }
+}
+
+/// A server on port 0 using the given database file.
+pub fn test_config(db_path: &Path) -> Config {
+    Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        database_url: format!("sqlite://{}", db_path.display()),
+        site_root: "target/site".into(),
+        public_url: None,
+        reload_port: 3001,
     }
 }
 

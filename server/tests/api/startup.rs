@@ -1,10 +1,10 @@
 use std::sync::Arc;
 
-use reqwest::cookie::Jar;
-use server::{Application, Config, StartError};
+use reqwest::{cookie::Jar, header, StatusCode};
+use server::{Application, StartError};
 use sqlx::{sqlite::SqliteConnectOptions, ConnectOptions, Connection};
 
-use crate::helpers::TestApp;
+use crate::helpers::{test_config, TestApp};
 
 #[tokio::test]
 async fn creates_the_database_and_its_folder_in_wal_mode() {
@@ -41,16 +41,51 @@ async fn a_failing_migration_stops_the_server() {
         .unwrap();
     conn.close().await.unwrap();
 
-    let config = Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database_url: format!("sqlite://{}", app.db_path.display()),
-        site_root: "target/site".into(),
-        public_url: None,
-    };
-    match Application::build(config).await {
+    match Application::build(test_config(&app.db_path)).await {
         Err(StartError::Migration(msg)) => assert!(!msg.is_empty()),
         Err(other) => panic!("expected a migration error, got {other}"),
         Ok(_) => panic!("the server must not start"),
     }
-    let _ = Arc::new(Jar::default());
+}
+
+#[tokio::test]
+async fn the_bundle_is_served_precompressed_with_brotli_and_gzip() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir.path().join("site/pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    let wasm: Vec<u8> = (0..200_000u32)
+        .flat_map(|i| (i % 251).to_le_bytes())
+        .collect();
+    std::fs::write(pkg.join("parley.wasm"), &wasm).unwrap();
+
+    let mut config = test_config(&dir.path().join("parley.db"));
+    config.site_root = dir.path().join("site");
+    let app = TestApp::spawn_with(config, Arc::new(Jar::default())).await;
+
+    let fetch = |encoding: &'static str| {
+        app.client
+            .get(app.url("/pkg/parley.wasm"))
+            .header(header::ACCEPT_ENCODING, encoding)
+            .send()
+    };
+    let br = fetch("gzip, deflate, br").await.unwrap();
+    assert_eq!(br.status(), StatusCode::OK);
+    assert_eq!(br.headers()[header::CONTENT_ENCODING], "br");
+    let body = br.bytes().await.unwrap();
+    assert!(
+        body.len() < wasm.len() / 4,
+        "{} of {}",
+        body.len(),
+        wasm.len()
+    );
+    let mut plain = Vec::new();
+    brotli::BrotliDecompress(&mut &body[..], &mut plain).unwrap();
+    assert_eq!(plain, wasm);
+
+    let gz = fetch("gzip").await.unwrap();
+    assert_eq!(gz.headers()[header::CONTENT_ENCODING], "gzip");
+
+    let identity = fetch("identity").await.unwrap();
+    assert!(identity.headers().get(header::CONTENT_ENCODING).is_none());
+    assert_eq!(identity.bytes().await.unwrap().len(), wasm.len());
 }
