@@ -2,6 +2,8 @@
 //! start-up failures that must stop it with a clear message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::{
     io::{BufRead, BufReader, Read, Write},
     path::Path,
@@ -121,20 +123,9 @@ fn a_failing_migration_stops_the_binary_with_a_message() {
 
     // Pretend an applied migration changed after the fact.
     let db = dir.path().join("data/parley.db");
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        use sqlx::{sqlite::SqliteConnectOptions, ConnectOptions, Connection};
-        let mut conn = SqliteConnectOptions::new()
-            .filename(&db)
-            .connect()
-            .await
-            .unwrap();
-        sqlx::query("UPDATE _sqlx_migrations SET checksum = x'00'")
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        conn.close().await.unwrap();
-    });
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(common::tamper_with_applied_migrations(&db));
 
     let out = parley(dir.path()).output().unwrap();
     assert!(!out.status.success());

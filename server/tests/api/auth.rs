@@ -131,6 +131,17 @@ async fn session_cookie_is_http_only_and_same_site_lax() {
 }
 
 #[tokio::test]
+async fn the_cookie_is_secure_when_served_over_https() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = crate::helpers::test_config(&dir.path().join("parley.db"));
+    config.public_url = Some("https://chat.example".into());
+    let app = TestApp::spawn_with(config, Arc::new(Jar::default())).await;
+    let res = app.register("ana").await;
+    let set_cookie = res.headers()[header::SET_COOKIE].to_str().unwrap();
+    assert!(set_cookie.contains("; Secure"), "{set_cookie}");
+}
+
+#[tokio::test]
 async fn a_session_survives_a_server_restart() {
     let mut first = TestApp::spawn().await;
     first.register("ana").await;

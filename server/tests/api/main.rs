@@ -2,6 +2,9 @@
 //! file each, spoken to over HTTP like a browser would.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../common/mod.rs"]
+mod common;
+
 mod auth;
 mod floods;
 mod helpers;

@@ -28,18 +28,8 @@ async fn creates_the_database_and_its_folder_in_wal_mode() {
 async fn a_failing_migration_stops_the_server() {
     let mut app = TestApp::spawn().await;
     app.stop().await;
-    // Tamper with the record of an applied migration: the schema no longer
-    // matches what the binary expects.
-    let mut conn = SqliteConnectOptions::new()
-        .filename(&app.db_path)
-        .connect()
-        .await
-        .unwrap();
-    sqlx::query("UPDATE _sqlx_migrations SET checksum = x'00'")
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    conn.close().await.unwrap();
+    // Pretend an applied migration changed after the fact.
+    crate::common::tamper_with_applied_migrations(&app.db_path).await;
 
     match Application::build(test_config(&app.db_path)).await {
         Err(StartError::Migration(msg)) => assert!(!msg.is_empty()),
