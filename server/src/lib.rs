@@ -8,6 +8,7 @@
 //! - [`startup`]: the router (sessions, Origin check, Leptos routes and
 //!   server functions, static files) and [`Application`].
 //! - [`origin`]: refusing cross-site state-changing requests.
+//! - [`sessions`]: the database-backed session layer.
 //! - [`error_status`]: HTTP statuses for server-function errors.
 //! - [`telemetry`]: `tracing` set-up.
 
@@ -16,6 +17,7 @@ pub mod config;
 pub mod db;
 pub mod error_status;
 pub mod origin;
+pub mod sessions;
 pub mod startup;
 pub mod telemetry;
 

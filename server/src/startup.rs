@@ -1,23 +1,24 @@
-use std::{future::Future, net::SocketAddr};
+use std::{future::Future, net::SocketAddr, path::Path, sync::Arc};
 
-use app::{server::AppState, shell, App};
+use app::{
+    server::{limits::AuthLimits, AppState},
+    shell, App,
+};
 use axum::{
     http::{header, HeaderValue},
     middleware, Router,
 };
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use tokio::net::TcpListener;
+use tokio::{net::TcpListener, task::JoinHandle};
 use tower_http::{
     compression::CompressionLayer, limit::RequestBodyLimitLayer,
     set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
-use tower_sessions::{
-    cookie::SameSite, session_store::ExpiredDeletion, Expiry, SessionManagerLayer,
-};
+use tower_sessions::SessionManagerLayer;
 use tower_sessions_sqlx_store::SqliteStore;
 
-use crate::{assets, db, error_status, origin, Config};
+use crate::{assets, db, error_status, origin, sessions, Config};
 
 /// The largest request body accepted (a 4,000-character message is 16 KB).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -41,30 +42,14 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     local_addr: SocketAddr,
+    /// Periodic housekeeping, stopped when serving stops.
+    background: Vec<JoinHandle<()>>,
 }
 
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartError> {
         let pool = db::connect_and_migrate(&config.database_url).await?;
-
-        let session_store = SqliteStore::new(pool.clone())
-            .with_table_name("sessions")
-            .map_err(StartError::Config)?;
-        session_store
-            .migrate()
-            .await
-            .map_err(|e| StartError::Migration(format!("sessions table: {e}")))?;
-        tokio::spawn(
-            session_store
-                .clone()
-                .continuously_delete_expired(tokio::time::Duration::from_secs(3600)),
-        );
-        let sessions = SessionManagerLayer::new(session_store)
-            .with_name("parley_session")
-            .with_http_only(true)
-            .with_same_site(SameSite::Lax)
-            .with_secure(config.secure_cookies())
-            .with_expiry(Expiry::OnInactivity(time::Duration::days(30)));
+        let (sessions, session_cleanup) = sessions::layer(pool.clone(), &config).await?;
 
         let listener = TcpListener::bind(config.addr)
             .await
@@ -81,66 +66,16 @@ impl Application {
             .reload_port(config.reload_port)
             .build();
         let state = AppState::new(pool, leptos_options.clone());
-        let limits = state.auth_limits.clone();
-        tokio::spawn(async move {
-            let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
-            loop {
-                every.tick().await;
-                limits.forget_recovered();
-            }
-        });
+        let limits_cleanup = forget_recovered_limits(state.auth_limits.clone());
 
         let pkg_dir = config.site_root.join("pkg");
-        let compress_dir = pkg_dir.clone();
-        match tokio::task::spawn_blocking(move || assets::precompress(&compress_dir)).await {
-            Ok(Ok(n)) if n > 0 => {
-                tracing::info!("precompressed {n} files in {}", pkg_dir.display())
-            }
-            Ok(Ok(_)) => {}
-            // Not fatal: responses are still compressed on the fly.
-            Ok(Err(e)) => tracing::warn!("cannot precompress {}: {e}", pkg_dir.display()),
-            Err(e) => tracing::warn!("precompression task failed: {e}"),
-        }
-
-        let routes = generate_route_list(App);
-        // leptos_routes_with_context also mounts every server function at
-        // its `/api/<endpoint>` path, with the same context.
-        let router = Router::new()
-            .leptos_routes_with_context(
-                &leptos_options,
-                routes,
-                move || provide_context(state.clone()),
-                {
-                    let options = leptos_options.clone();
-                    move || shell(options.clone())
-                },
-            )
-            .nest_service("/pkg", assets::serve_pkg(&pkg_dir))
-            .fallback(leptos_axum::file_and_error_handler(shell))
-            .with_state(leptos_options)
-            .layer(middleware::map_response(error_status::map_server_fn_errors))
-            .layer(sessions)
-            .layer(middleware::from_fn(origin::same_origin_only))
-            // Nothing Parley accepts is near this size; a larger body is
-            // refused with 413 before it is read.
-            .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-            .layer(SetResponseHeaderLayer::if_not_present(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ))
-            .layer(SetResponseHeaderLayer::if_not_present(
-                header::REFERRER_POLICY,
-                // Same-origin requests keep their Referer: no-JS form
-                // posts are redirected back to it.
-                HeaderValue::from_static("same-origin"),
-            ))
-            .layer(CompressionLayer::new())
-            .layer(TraceLayer::new_for_http());
+        precompress_bundle(&pkg_dir).await;
 
         Ok(Self {
             listener,
-            router,
+            router: router(state, leptos_options, sessions, &pkg_dir),
             local_addr,
+            background: vec![session_cleanup, limits_cleanup],
         })
     }
 
@@ -153,10 +88,82 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartError> {
-        axum::serve(self.listener, self.router)
+        // Connect info gives server functions the peer address (rate limits).
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await
-            .map_err(|e| StartError::Serve(e.to_string()))
+            .map_err(|e| StartError::Serve(e.to_string()));
+        for task in self.background {
+            task.abort();
+        }
+        served
+    }
+}
+
+/// Pages, server functions (mounted by `leptos_routes_with_context` at
+/// `/api/<endpoint>` with the same context), the bundle, static files, and
+/// the layers every request passes through (outermost last).
+fn router(
+    state: AppState,
+    leptos_options: LeptosOptions,
+    sessions: SessionManagerLayer<SqliteStore>,
+    pkg_dir: &Path,
+) -> Router {
+    let routes = generate_route_list(App);
+    let shell_options = leptos_options.clone();
+    Router::new()
+        .leptos_routes_with_context(
+            &leptos_options,
+            routes,
+            move || provide_context(state.clone()),
+            move || shell(shell_options.clone()),
+        )
+        .nest_service("/pkg", assets::serve_pkg(pkg_dir))
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .with_state(leptos_options)
+        .layer(middleware::map_response(error_status::map_server_fn_errors))
+        .layer(sessions)
+        .layer(middleware::from_fn(origin::same_origin_only))
+        // Nothing Parley accepts is near this size; a larger body is
+        // refused with 413 before it is read.
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            // Same-origin requests keep their Referer: no-JS form posts
+            // are redirected back to it.
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Keeps the flood limiters' memory proportional to recent clients.
+fn forget_recovered_limits(limits: Arc<AuthLimits>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            limits.forget_recovered();
+        }
+    })
+}
+
+/// Compresses the built bundle once (see [`assets`]). Not fatal when it
+/// fails: responses are then compressed on the fly.
+async fn precompress_bundle(pkg_dir: &Path) {
+    let dir = pkg_dir.to_owned();
+    match tokio::task::spawn_blocking(move || assets::precompress(&dir)).await {
+        Ok(Ok(0)) => {}
+        Ok(Ok(n)) => tracing::info!("precompressed {n} files in {}", pkg_dir.display()),
+        Ok(Err(e)) => tracing::warn!("cannot precompress {}: {e}", pkg_dir.display()),
+        Err(e) => tracing::warn!("precompression task failed: {e}"),
     }
 }
 
