@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test tools dev fmt clippy
+.PHONY: run test tools dev fmt bench-load
 
 ## Build a release and serve Parley on SQLite at http://127.0.0.1:3000
 run: tools
@@ -24,3 +24,9 @@ dev: tools
 
 fmt:
 	cargo fmt --all
+
+## Time to interactive of the release build in Chromium (prints figures)
+bench-load: tools
+	scripts/install-test-tools.sh
+	cargo leptos build --release
+	cd end2end && node bench/load.mjs 30
