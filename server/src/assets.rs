@@ -96,38 +96,40 @@ fn gzip_max(data: &[u8]) -> io::Result<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
-    #[test]
-    fn writes_smaller_siblings_once_and_refreshes_stale_ones() {
-        let dir = tempfile::tempdir().unwrap();
-        let wasm = dir.path().join("app.wasm");
-        fs::write(&wasm, "wasm ".repeat(10_000)).unwrap();
-        fs::write(dir.path().join("notes.txt"), "not compressible").unwrap();
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
 
-        assert_eq!(precompress(dir.path()).unwrap(), 1);
-        let br = fs::read(dir.path().join("app.wasm.br")).unwrap();
+    #[test]
+    fn writes_smaller_siblings_once_and_refreshes_stale_ones() -> TestResult {
+        let dir = tempfile::tempdir()?;
+        let wasm = dir.path().join("app.wasm");
+        fs::write(&wasm, "wasm ".repeat(10_000))?;
+        fs::write(dir.path().join("notes.txt"), "not compressible")?;
+
+        assert_eq!(precompress(dir.path())?, 1);
+        let br = fs::read(dir.path().join("app.wasm.br"))?;
         assert!(br.len() < 1_000, "{}", br.len());
         assert!(!dir.path().join("notes.txt.br").exists());
         // Fresh siblings are left alone.
-        assert_eq!(precompress(dir.path()).unwrap(), 0);
+        assert_eq!(precompress(dir.path())?, 0);
 
         // A rebuilt source makes them stale.
         std::thread::sleep(std::time::Duration::from_millis(20));
-        fs::write(&wasm, "new build ".repeat(10_000)).unwrap();
-        assert_eq!(precompress(dir.path()).unwrap(), 1);
+        fs::write(&wasm, "new build ".repeat(10_000))?;
+        assert_eq!(precompress(dir.path())?, 1);
         let mut round_trip = Vec::new();
         brotli::BrotliDecompress(
-            &mut &fs::read(dir.path().join("app.wasm.br")).unwrap()[..],
+            &mut &fs::read(dir.path().join("app.wasm.br"))?[..],
             &mut round_trip,
-        )
-        .unwrap();
-        assert_eq!(round_trip, fs::read(&wasm).unwrap());
+        )?;
+        assert_eq!(round_trip, fs::read(&wasm)?);
+        Ok(())
     }
 
     #[test]
-    fn a_missing_folder_is_fine() {
-        assert_eq!(precompress(Path::new("/no/such/pkg")).unwrap(), 0);
+    fn a_missing_folder_is_fine() -> TestResult {
+        assert_eq!(precompress(Path::new("/no/such/pkg"))?, 0);
+        Ok(())
     }
 }

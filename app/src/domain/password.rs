@@ -42,8 +42,9 @@ impl std::fmt::Debug for Password {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
 
     fn message(input: &str) -> String {
         match Password::parse(input) {
@@ -65,16 +66,18 @@ mod tests {
     }
 
     #[test]
-    fn keeps_spaces_and_unicode_as_typed() {
-        let p = Password::parse("  ünïcødé  ").unwrap();
+    fn keeps_spaces_and_unicode_as_typed() -> TestResult {
+        let p = Password::parse("  ünïcødé  ")?;
         assert_eq!(p.expose(), "  ünïcødé  ");
         // 8 characters but 16 bytes: characters are what count.
         assert!(Password::parse(&"ü".repeat(8)).is_ok());
+        Ok(())
     }
 
     #[test]
-    fn debug_hides_the_secret() {
-        let p = Password::parse("hunter2hunter2").unwrap();
+    fn debug_hides_the_secret() -> TestResult {
+        let p = Password::parse("hunter2hunter2")?;
         assert!(!format!("{p:?}").contains("hunter2"));
+        Ok(())
     }
 }

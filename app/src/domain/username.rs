@@ -56,8 +56,9 @@ impl AsRef<str> for Username {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
 
     fn field_message(input: &str) -> String {
         match Username::parse(input) {
@@ -70,15 +71,17 @@ mod tests {
     }
 
     #[test]
-    fn accepts_the_allowed_alphabet_and_lengths() {
+    fn accepts_the_allowed_alphabet_and_lengths() -> TestResult {
         for ok in ["ana", "bo_1", "x-y_z", "a1b2c3d4e5f6g7h8i9j0"] {
-            assert_eq!(Username::parse(ok).unwrap().as_str(), ok);
+            assert_eq!(Username::parse(ok)?.as_str(), ok);
         }
+        Ok(())
     }
 
     #[test]
-    fn lowercases_and_trims() {
-        assert_eq!(Username::parse("  AnA ").unwrap().as_str(), "ana");
+    fn lowercases_and_trims() -> TestResult {
+        assert_eq!(Username::parse("  AnA ")?.as_str(), "ana");
+        Ok(())
     }
 
     #[test]

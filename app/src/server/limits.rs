@@ -58,35 +58,34 @@ impl AuthLimits {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
     #[test]
-    fn login_allows_a_burst_then_refuses_per_ip_and_name() {
+    fn login_allows_a_burst_then_refuses_per_ip_and_name() -> TestResult {
         let limits = AuthLimits::default();
-        let ip: IpAddr = "10.0.0.1".parse().unwrap();
-        let ana = Username::parse("ana").unwrap();
+        let ip: IpAddr = "10.0.0.1".parse()?;
+        let ana = Username::parse("ana")?;
         for _ in 0..10 {
-            limits.check_login(ip, &ana).unwrap();
+            limits.check_login(ip, &ana)?;
         }
         assert_eq!(limits.check_login(ip, &ana), Err(AppError::RateLimited));
         // Another account from the same address, and the same account from
         // another address, are unaffected.
-        limits
-            .check_login(ip, &Username::parse("bob").unwrap())
-            .unwrap();
-        limits
-            .check_login("10.0.0.2".parse().unwrap(), &ana)
-            .unwrap();
+        limits.check_login(ip, &Username::parse("bob")?)?;
+        limits.check_login("10.0.0.2".parse()?, &ana)?;
+        Ok(())
     }
 
     #[test]
-    fn registration_floods_are_cut_off() {
+    fn registration_floods_are_cut_off() -> TestResult {
         let limits = AuthLimits::default();
-        let ip: IpAddr = "10.0.0.9".parse().unwrap();
+        let ip: IpAddr = "10.0.0.9".parse()?;
         let allowed = (0..200)
             .filter(|_| limits.check_register(ip).is_ok())
             .count();
         assert_eq!(allowed, 100);
+        Ok(())
     }
 }

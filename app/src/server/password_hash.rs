@@ -62,28 +62,32 @@ const DUMMY_HASH: &str =
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
     #[tokio::test]
-    async fn hashes_with_argon2id_and_verifies() {
-        let pw = Password::parse("correct horse").unwrap();
-        let phc = hash(&pw).await.unwrap();
+    async fn hashes_with_argon2id_and_verifies() -> TestResult {
+        let pw = Password::parse("correct horse")?;
+        let phc = hash(&pw).await?;
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
-        assert!(verify(&pw, Some(phc.clone())).await.unwrap());
-        let wrong = Password::parse("wrong horse").unwrap();
-        assert!(!verify(&wrong, Some(phc)).await.unwrap());
+        assert!(verify(&pw, Some(phc.clone())).await?);
+        let wrong = Password::parse("wrong horse")?;
+        assert!(!verify(&wrong, Some(phc)).await?);
+        Ok(())
     }
 
     #[tokio::test]
-    async fn unknown_user_never_verifies() {
-        let pw = Password::parse("anything goes").unwrap();
-        assert!(!verify(&pw, None).await.unwrap());
+    async fn unknown_user_never_verifies() -> TestResult {
+        let pw = Password::parse("anything goes")?;
+        assert!(!verify(&pw, None).await?);
+        Ok(())
     }
 
     #[test]
-    fn dummy_hash_parses_with_our_parameters() {
-        let parsed = PasswordHash::new(DUMMY_HASH).unwrap();
+    fn dummy_hash_parses_with_our_parameters() -> TestResult {
+        let parsed = PasswordHash::new(DUMMY_HASH)?;
         assert_eq!(parsed.algorithm.as_str(), "argon2id");
+        Ok(())
     }
 }
