@@ -106,3 +106,24 @@ test.describe('with JavaScript disabled', () => {
     await expect(page.getByTestId('current-user')).toHaveText(name);
   });
 });
+
+test('a second user cannot take a name in another case', async ({ browser }) => {
+  const name = uniqueName('dup');
+  const first = await browser.newContext();
+  const second = await browser.newContext();
+  try {
+    await register(await first.newPage(), name);
+
+    const page = await second.newPage();
+    await page.goto('/register');
+    await hydrated(page);
+    await page.getByLabel('Username').fill(name.toUpperCase());
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await expect(page.locator('#field-username-error')).toHaveText('That username is taken. Try another.');
+    await expect(page).toHaveURL(/\/register$/);
+  } finally {
+    await first.close();
+    await second.close();
+  }
+});

@@ -6,6 +6,9 @@
 //! `.gz` siblings that `ServeDir` picks by `Accept-Encoding`. Siblings are
 //! rewritten only when missing or older than their source, so restarts
 //! after the first cost a few `stat` calls.
+//!
+//! Under `cargo leptos watch` the wasm is rebuilt without restarting the
+//! server, so siblings would go stale: there the bundle is served as is.
 
 use std::{
     fs,
@@ -17,11 +20,14 @@ use tower_http::services::ServeDir;
 
 const COMPRESSIBLE: &[&str] = &["wasm", "js", "css", "svg"];
 
-/// The service for `/pkg`.
-pub fn serve_pkg(pkg_dir: &Path) -> ServeDir {
-    ServeDir::new(pkg_dir)
-        .precompressed_br()
-        .precompressed_gzip()
+/// The service for `/pkg`; `precompressed` picks `.br`/`.gz` siblings.
+pub fn serve_pkg(pkg_dir: &Path, precompressed: bool) -> ServeDir {
+    let dir = ServeDir::new(pkg_dir);
+    if precompressed {
+        dir.precompressed_br().precompressed_gzip()
+    } else {
+        dir
+    }
 }
 
 /// Writes missing or stale `.br` and `.gz` files for every compressible file

@@ -19,6 +19,9 @@ pub struct Config {
     /// `LEPTOS_RELOAD_PORT`, set by `cargo leptos watch` (default 3001):
     /// where the live-reload script connects in development.
     pub reload_port: u32,
+    /// Serve the bundle from precompressed siblings; off when
+    /// `LEPTOS_WATCH` is set (see `assets`).
+    pub precompress_assets: bool,
 }
 
 impl Config {
@@ -41,6 +44,7 @@ impl Config {
             reload_port: var("LEPTOS_RELOAD_PORT")
                 .and_then(|p| p.parse().ok())
                 .unwrap_or(3001),
+            precompress_assets: var("LEPTOS_WATCH").is_none(),
         })
     }
 

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::{net::TcpListener, task::JoinHandle};
 use tower_http::{
-    compression::CompressionLayer, limit::RequestBodyLimitLayer,
+    compression::CompressionLayer, limit::RequestBodyLimitLayer, services::ServeDir,
     set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
 use tower_sessions::SessionManagerLayer;
@@ -69,11 +69,14 @@ impl Application {
         let limits_cleanup = forget_recovered_limits(state.auth_limits.clone());
 
         let pkg_dir = config.site_root.join("pkg");
-        precompress_bundle(&pkg_dir).await;
+        if config.precompress_assets {
+            precompress_bundle(&pkg_dir).await;
+        }
+        let pkg = assets::serve_pkg(&pkg_dir, config.precompress_assets);
 
         Ok(Self {
             listener,
-            router: router(state, leptos_options, sessions, &pkg_dir),
+            router: router(state, leptos_options, sessions, pkg),
             local_addr,
             background: vec![session_cleanup, limits_cleanup],
         })
@@ -110,7 +113,7 @@ fn router(
     state: AppState,
     leptos_options: LeptosOptions,
     sessions: SessionManagerLayer<SqliteStore>,
-    pkg_dir: &Path,
+    pkg: ServeDir,
 ) -> Router {
     let routes = generate_route_list(App);
     let shell_options = leptos_options.clone();
@@ -121,7 +124,7 @@ fn router(
             move || provide_context(state.clone()),
             move || shell(shell_options.clone()),
         )
-        .nest_service("/pkg", assets::serve_pkg(pkg_dir))
+        .nest_service("/pkg", pkg)
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(leptos_options)
         .layer(middleware::map_response(error_status::map_server_fn_errors))

@@ -148,6 +148,7 @@ pub fn test_config(db_path: &Path) -> Config {
         site_root: "target/site".into(),
         public_url: None,
         reload_port: 3001,
+        precompress_assets: true,
     }
 }
 

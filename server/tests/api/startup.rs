@@ -79,3 +79,30 @@ async fn the_bundle_is_served_precompressed_with_brotli_and_gzip() {
     assert!(identity.headers().get(header::CONTENT_ENCODING).is_none());
     assert_eq!(identity.bytes().await.unwrap().len(), wasm.len());
 }
+
+#[tokio::test]
+async fn under_cargo_leptos_watch_the_bundle_is_served_as_built() {
+    // A rebuilt wasm must never be shadowed by an older .br sibling.
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir.path().join("site/pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    let fresh = "new build ".repeat(1000);
+    std::fs::write(pkg.join("parley.wasm"), &fresh).unwrap();
+    std::fs::write(pkg.join("parley.wasm.br"), b"stale").unwrap();
+
+    let mut config = test_config(&dir.path().join("parley.db"));
+    config.site_root = dir.path().join("site");
+    config.precompress_assets = false;
+    let app = TestApp::spawn_with(config, Arc::new(Jar::default())).await;
+    let res = app
+        .client
+        .get(app.url("/pkg/parley.wasm"))
+        .header(header::ACCEPT_ENCODING, "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()[header::CONTENT_ENCODING], "br");
+    let mut plain = Vec::new();
+    brotli::BrotliDecompress(&mut &res.bytes().await.unwrap()[..], &mut plain).unwrap();
+    assert_eq!(plain, fresh.as_bytes());
+}
