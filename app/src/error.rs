@@ -12,14 +12,22 @@ use leptos::server_fn::{
 };
 use serde::{Deserialize, Serialize};
 
+/// One form field's problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
-    /// Input that does not parse; `field` names the form field, if any.
-    #[error("{message}")]
-    Invalid {
-        field: Option<String>,
-        message: String,
-    },
+    /// Form fields that do not parse: every one of them, so the form can
+    /// show each message by its field at once.
+    #[error("{}", .0.first().map_or("Please check the form.", |f| f.message.as_str()))]
+    Invalid(Vec<FieldError>),
+    /// A request that is wrong as a whole (not one field's fault).
+    #[error("{0}")]
+    BadRequest(String),
     #[error("Please log in to continue.")]
     Unauthorized,
     /// Also what a non-member gets for a thread that exists: the two are
@@ -39,27 +47,40 @@ pub enum AppError {
 
 impl AppError {
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        AppError::Invalid {
-            field: Some(field.to_owned()),
+        AppError::Invalid(vec![FieldError {
+            field: field.to_owned(),
             message: message.into(),
+        }])
+    }
+
+    /// Both values, or every field error of the two (any other error wins
+    /// as it is): lets a form report all of its bad fields in one answer.
+    pub fn both<A, B>(a: Result<A, Self>, b: Result<B, Self>) -> Result<(A, B), Self> {
+        match (a, b) {
+            (Ok(a), Ok(b)) => Ok((a, b)),
+            (Err(AppError::Invalid(mut x)), Err(AppError::Invalid(y))) => {
+                x.extend(y);
+                Err(AppError::Invalid(x))
+            }
+            (Err(e), _) | (_, Err(e)) => Err(e),
         }
     }
 
     /// The message for `field`, if this error is about that field.
     pub fn for_field(&self, name: &str) -> Option<String> {
         match self {
-            AppError::Invalid {
-                field: Some(f),
-                message,
-            } if f == name => Some(message.clone()),
+            AppError::Invalid(fields) => fields
+                .iter()
+                .find(|f| f.field == name)
+                .map(|f| f.message.clone()),
             _ => None,
         }
     }
 
-    /// The message when it is not about a single field.
+    /// The message when it is not about particular fields.
     pub fn general(&self) -> Option<String> {
         match self {
-            AppError::Invalid { field: Some(_), .. } => None,
+            AppError::Invalid(_) => None,
             other => Some(other.to_string()),
         }
     }
@@ -67,7 +88,7 @@ impl AppError {
     /// HTTP status this error answers with.
     pub fn status(&self) -> u16 {
         match self {
-            AppError::Invalid { .. } => 400,
+            AppError::Invalid(_) | AppError::BadRequest(_) => 400,
             AppError::Unauthorized => 401,
             AppError::NotFound => 404,
             AppError::Conflict(_) => 409,
@@ -83,10 +104,9 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             // A request that did not deserialize is bad input, not our fault.
-            ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) => AppError::Invalid {
-                field: None,
-                message: format!("Malformed request: {m}"),
-            },
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) => {
+                AppError::BadRequest(format!("Malformed request: {m}"))
+            }
             other => AppError::Transport(other.to_string()),
         }
     }
@@ -103,6 +123,26 @@ mod tests {
         assert_eq!(e.for_field("password"), None);
         assert_eq!(e.general(), None);
         assert_eq!(e.status(), 400);
+    }
+
+    #[test]
+    fn both_collects_every_field_error() {
+        let a: Result<(), AppError> = Err(AppError::invalid("username", "Bad name."));
+        let b: Result<(), AppError> = Err(AppError::invalid("password", "Too short."));
+        let e = AppError::both(a, b).err();
+        let e = e.as_ref();
+        assert_eq!(
+            e.and_then(|e| e.for_field("username")).as_deref(),
+            Some("Bad name.")
+        );
+        assert_eq!(
+            e.and_then(|e| e.for_field("password")).as_deref(),
+            Some("Too short.")
+        );
+        assert_eq!(AppError::both(Ok(1), Ok(2)), Ok((1, 2)));
+        let one: Result<((), ()), AppError> =
+            AppError::both(Ok(()), Err(AppError::invalid("password", "Too short.")));
+        assert_eq!(one, Err(AppError::invalid("password", "Too short.")));
     }
 
     #[test]

@@ -42,8 +42,8 @@ pub async fn register(
     use crate::server::{client_ip::client_ip, password_hash, session, state, ResultExt};
     use crate::store;
 
-    let username = Username::parse(&username)?;
-    let password = Password::parse(&password)?;
+    let (username, password) =
+        AppError::both(Username::parse(&username), Password::parse(&password))?;
     let state = state()?;
     state.auth_limits.check_register(client_ip().await)?;
     let hash = password_hash::hash(&password).await?;
@@ -67,10 +67,7 @@ pub async fn login(
     use crate::server::{client_ip::client_ip, password_hash, session, state, ResultExt};
     use crate::store;
 
-    let bad = || AppError::Invalid {
-        field: None,
-        message: BAD_CREDENTIALS.to_owned(),
-    };
+    let bad = || AppError::BadRequest(BAD_CREDENTIALS.to_owned());
     // A malformed name or password cannot belong to an account, but saying
     // so would be a different answer: keep it the same one.
     let (Ok(username), Ok(password)) = (Username::parse(&username), Password::parse(&password))

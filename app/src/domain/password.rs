@@ -48,10 +48,9 @@ mod tests {
 
     fn message(input: &str) -> String {
         match Password::parse(input) {
-            Err(AppError::Invalid { field, message }) => {
-                assert_eq!(field.as_deref(), Some("password"));
-                message
-            }
+            Err(e) => e
+                .for_field("password")
+                .unwrap_or_else(|| panic!("not a password error: {e:?}")),
             other => panic!("expected a password error, got {other:?}"),
         }
     }

@@ -62,10 +62,9 @@ mod tests {
 
     fn field_message(input: &str) -> String {
         match Username::parse(input) {
-            Err(AppError::Invalid { field, message }) => {
-                assert_eq!(field.as_deref(), Some("username"));
-                message
-            }
+            Err(e) => e
+                .for_field("username")
+                .unwrap_or_else(|| panic!("not a username error: {e:?}")),
             other => panic!("expected a username error for {input:?}, got {other:?}"),
         }
     }

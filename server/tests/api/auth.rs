@@ -32,7 +32,7 @@ async fn duplicate_username_in_any_case_is_rejected() {
         let body: Value = res.json().await.unwrap();
         assert_eq!(
             body,
-            json!({"Invalid": {"field": "username", "message": "That username is taken. Try another."}})
+            json!({"Invalid": [{"field": "username", "message": "That username is taken. Try another."}]})
         );
     }
     assert_eq!(other.me().await, Value::Null);
@@ -54,8 +54,20 @@ async fn invalid_input_gets_a_message_for_its_field() {
             .await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{user:?}");
         let body: Value = res.json().await.unwrap();
-        assert_eq!(body["Invalid"]["field"], field, "{user:?}: {body}");
+        assert_eq!(body["Invalid"][0]["field"], field, "{user:?}: {body}");
     }
+    // Every bad field is reported at once.
+    let res = app
+        .call("register", &[("username", "a b"), ("password", "short")])
+        .await;
+    let body: Value = res.json().await.unwrap();
+    let fields: Vec<&str> = body["Invalid"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["username", "password"], "{body}");
     // A request that is not even the right shape is a 400, not a crash.
     let res = app.call("register", &[("nonsense", "1")]).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);

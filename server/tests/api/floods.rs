@@ -51,7 +51,7 @@ async fn html_in_a_username_is_refused_not_stored() {
     let res = app.register("<img src=x onerror=alert(1)>").await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let body: Value = res.json().await.unwrap();
-    assert_eq!(body["Invalid"]["field"], "username");
+    assert_eq!(body["Invalid"][0]["field"], "username");
 }
 
 #[tokio::test]
