@@ -1,7 +1,7 @@
 //! The one error type of the app.
 //!
 //! "The user did something wrong" (`Invalid`, `Unauthorized`, `NotFound`,
-//! `Conflict`, `RateLimited`) is shown verbatim; "we broke" (`Internal`) is
+//! `BadRequest`, `RateLimited`) is shown verbatim; "we broke" (`Internal`) is
 //! logged with its context on the server and shown as a generic sentence.
 //! It crosses the wire as JSON, so the UI can put a message next to the field
 //! it concerns.
@@ -34,8 +34,6 @@ pub enum AppError {
     /// indistinguishable on purpose.
     #[error("Not found.")]
     NotFound,
-    #[error("{0}")]
-    Conflict(String),
     #[error("Too many attempts. Please wait a minute and try again.")]
     RateLimited,
     #[error("Something went wrong on our side. Please try again.")]
@@ -91,7 +89,6 @@ impl AppError {
             AppError::Invalid(_) | AppError::BadRequest(_) => 400,
             AppError::Unauthorized => 401,
             AppError::NotFound => 404,
-            AppError::Conflict(_) => 409,
             AppError::RateLimited => 429,
             AppError::Internal | AppError::Transport(_) => 500,
         }

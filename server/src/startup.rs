@@ -65,7 +65,7 @@ impl Application {
             .site_addr(local_addr)
             .reload_port(config.reload_port)
             .build();
-        let state = AppState::new(pool, leptos_options.clone());
+        let state = AppState::new(pool);
         let limits_cleanup = forget_recovered_limits(state.auth_limits.clone());
 
         let pkg_dir = config.site_root.join("pkg");

@@ -7,8 +7,8 @@ pub fn Field(
     name: &'static str,
     #[prop(default = "text")] kind: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
-    /// The message to show for this field, if any.
-    #[prop(into)]
+    /// The message to show for this field, if any (none: never).
+    #[prop(optional, into)]
     error: Signal<Option<String>>,
 ) -> impl IntoView {
     let id = format!("field-{name}");

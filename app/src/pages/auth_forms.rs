@@ -65,10 +65,11 @@ pub fn LoginPage() -> impl IntoView {
                 <h1>"Log in to Parley"</h1>
                 <ActionForm action=action attr:class="auth-form">
                     <input type="hidden" name="next" value=move || next.get()/>
-                    <Field label="Username" name="username" autocomplete="username"
-                        error=field_error(value, "username")/>
+                    // Login answers with one message for every failure (see
+                    // BAD_CREDENTIALS), so its fields carry no errors.
+                    <Field label="Username" name="username" autocomplete="username"/>
                     <Field label="Password" name="password" kind="password"
-                        autocomplete="current-password" error=field_error(value, "password")/>
+                        autocomplete="current-password"/>
                     <p class="form-error" role="alert" data-testid="form-error">
                         {general_error(value)}
                     </p>

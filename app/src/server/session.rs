@@ -23,11 +23,6 @@ pub async fn user_id() -> Result<Option<i64>, AppError> {
         .context("reading the session")
 }
 
-/// The logged-in user's id, or `Unauthorized`.
-pub async fn require_user_id() -> Result<i64, AppError> {
-    user_id().await?.ok_or(AppError::Unauthorized)
-}
-
 /// Starts an authenticated session. The id is rotated first so a session id
 /// planted before login (session fixation) is worthless after it.
 pub async fn log_in(user_id: i64) -> Result<(), AppError> {

@@ -11,15 +11,13 @@ use crate::error::AppError;
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub pool: SqlitePool,
-    pub leptos_options: LeptosOptions,
     pub auth_limits: Arc<AuthLimits>,
 }
 
 impl AppState {
-    pub fn new(pool: SqlitePool, leptos_options: LeptosOptions) -> Self {
+    pub fn new(pool: SqlitePool) -> Self {
         Self {
             pool,
-            leptos_options,
             auth_limits: Arc::default(),
         }
     }
