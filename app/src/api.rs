@@ -1,7 +1,10 @@
 //! Server functions, one area per file. Each body parses its input into
-//! domain types and calls the store; the server maps the `AppError` it
-//! returns to an HTTP status in one place (`server::server_fns`). Endpoints
-//! have stable names (`/api/login`) because tests and tools outside the app
-//! call them too.
+//! domain types, checks membership (`server::access`), and calls the store;
+//! the server maps the `AppError` it returns to an HTTP status in one place.
+//! Endpoints have stable names (`/api/send_message`) because tests and
+//! tools outside the app call them too.
 
 pub mod auth;
+pub mod groups;
+pub mod messages;
+pub mod threads;

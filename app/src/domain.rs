@@ -1,11 +1,29 @@
-//! Input parsing: every value that comes from outside becomes one of these
-//! types through a `parse` that returns `Result`, so code past the boundary
-//! never sees an invalid one.
+//! Input parsing and the pure logic behind the chat window. Every value that
+//! comes from outside becomes one of these types through a `parse` that
+//! returns `Result`, so code past the boundary never sees an invalid one;
+//! grouping, previews and time labels are plain functions with unit tests,
+//! called by the components and the server alike.
 
+mod avatar;
+mod chat_input;
+pub mod grouping;
+mod message_body;
 mod next_path;
 mod password;
+pub mod preview;
+pub mod system_lines;
 mod username;
+#[cfg(feature = "ssr")]
+pub mod when;
 
+pub use avatar::{avatar_hue, avatar_initial};
+pub use chat_input::{
+    parse_client_id, parse_group_title, parse_reaction, parse_report_reason, parse_sticker,
+    parse_thread_id, sticker_url, GROUP_TITLE_MAX, REACTIONS, REPORT_DETAIL_MAX, REPORT_KINDS,
+    STICKERS,
+};
+pub use message_body::{can_send, MessageBody};
 pub use next_path::{login_url, safe_next_path, with_next};
 pub use password::Password;
+pub use preview::MessageKind;
 pub use username::Username;

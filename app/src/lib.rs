@@ -6,7 +6,9 @@
 //! - [`app`]: the root component, routes and the HTML shell.
 //! - [`pages`]: one component per route; [`components`]: pieces they share.
 //! - [`api`]: server functions, one area per file (`/api/<name>`).
-//! - [`domain`]: input parsing (`Username`, `Password`, …), pure and tested.
+//! - [`domain`]: input parsing (`Username`, `MessageBody`, …) and the pure
+//!   logic of the window (grouping, previews, time labels), all unit-tested.
+//! - [`model`]: what server functions return to the components.
 //! - [`error`]: the one error type and its HTTP status mapping.
 //! - `server` and `store` (feature `ssr` only): state, sessions, password
 //!   hashing, and the data-access layer. They never reach the wasm build.
@@ -16,6 +18,7 @@ pub mod app;
 pub mod components;
 pub mod domain;
 pub mod error;
+pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;

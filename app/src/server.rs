@@ -2,12 +2,15 @@
 //! session, flood limits, password hashing, and error context. Compiled only with the
 //! `ssr` feature.
 
+pub mod access;
 pub mod client_ip;
 pub mod context;
 pub mod limits;
 pub mod password_hash;
 pub mod session;
 pub mod state;
+pub mod viewer;
+pub mod views;
 
 pub use context::ResultExt;
 pub use state::{state, AppState};

@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqlitePool};
+use sqlx::{FromRow, SqliteConnection, SqlitePool};
 
 use crate::domain::Username;
 
@@ -55,5 +55,67 @@ pub async fn by_id(pool: &SqlitePool, id: i64) -> Result<Option<UserRow>, sqlx::
     sqlx::query_as::<_, UserRow>("SELECT id, username, created_at FROM users WHERE id = ?")
         .bind(id)
         .fetch_optional(pool)
+        .await
+}
+
+/// What the window shows about a person (F2).
+#[derive(Debug, Clone, FromRow)]
+pub struct ProfileRow {
+    pub id: i64,
+    pub username: String,
+    pub avatar_url: Option<String>,
+    pub karma: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+const PROFILE: &str = "SELECT id, username, avatar_url, karma, created_at FROM users";
+
+/// Users whose name starts with `prefix` (any case), excluding `except`,
+/// alphabetically. Uses the NOCASE index as a range, never a scan: names
+/// are lower-case `a-z0-9_-`, all of which sort below `~`.
+pub async fn search_prefix(
+    pool: &SqlitePool,
+    prefix: &str,
+    except: i64,
+    limit: i64,
+) -> Result<Vec<ProfileRow>, sqlx::Error> {
+    let prefix = prefix.to_lowercase();
+    sqlx::query_as::<_, ProfileRow>(&format!(
+        "{PROFILE} WHERE username >= ?1 COLLATE NOCASE AND username < ?2 COLLATE NOCASE
+           AND id <> ?3 ORDER BY username COLLATE NOCASE LIMIT ?4"
+    ))
+    .bind(&prefix)
+    .bind(format!("{prefix}~"))
+    .bind(except)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn profiles_by_names(
+    conn: &mut SqliteConnection,
+    names: &[String],
+) -> Result<Vec<ProfileRow>, sqlx::Error> {
+    let names = serde_json::to_string(names).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    sqlx::query_as::<_, ProfileRow>(&format!(
+        "{PROFILE} WHERE username COLLATE NOCASE IN (SELECT value FROM json_each(?))"
+    ))
+    .bind(names)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn profile(pool: &SqlitePool, id: i64) -> Result<Option<ProfileRow>, sqlx::Error> {
+    sqlx::query_as::<_, ProfileRow>(&format!("{PROFILE} WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+}
+
+/// A username inside a transaction (for system lines).
+pub async fn name_of(conn: &mut SqliteConnection, id: i64) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar("SELECT username FROM users WHERE id = ?")
+        .bind(id)
+        .fetch_one(conn)
         .await
 }

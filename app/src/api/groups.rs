@@ -1,0 +1,184 @@
+//! Group chats (F12): rename, add members, remove (owner), leave. Each
+//! change writes a system line in the same transaction.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::error::AppError;
+    use crate::server::{access, viewer};
+    use crate::store::threads::MemberThread;
+
+    /// The viewer's id and the group, or `NotFound`; a direct chat is not
+    /// a group and cannot be changed like one.
+    pub async fn group(thread: &str) -> Result<(i64, MemberThread), AppError> {
+        let me = viewer::require_user().await?;
+        let t = access::member_thread(thread, me).await?;
+        if t.kind != "group" {
+            return Err(AppError::BadRequest(
+                "Only group chats can be changed.".into(),
+            ));
+        }
+        Ok((me, t))
+    }
+}
+
+#[server(endpoint = "rename_group")]
+pub async fn rename_group(thread: String, title: String) -> Result<(), AppError> {
+    use crate::domain::{parse_group_title, system_lines};
+    use crate::server::{access, ResultExt};
+    use crate::store;
+
+    let title = parse_group_title(&title)?;
+    let (me, t) = ssr::group(&thread).await?;
+    if t.title == title {
+        return Ok(());
+    }
+    let now = chrono::Utc::now();
+    let mut tx = access::begin_write().await?;
+    store::threads::set_title(&mut tx, t.id, title.as_deref())
+        .await
+        .context("renaming a group")?;
+    let actor = store::users::name_of(&mut tx, me)
+        .await
+        .context("loading a name")?;
+    store::messages::insert_system(
+        &mut tx,
+        t.id,
+        me,
+        &system_lines::renamed(&actor, title.as_deref()),
+        now,
+    )
+    .await
+    .context("writing a system line")?;
+    tx.commit().await.context("committing a rename")
+}
+
+/// Adds people to a group; any member may (as on Reddit).
+#[server(endpoint = "add_members")]
+pub async fn add_members(thread: String, usernames: Vec<String>) -> Result<(), AppError> {
+    use crate::domain::system_lines;
+    use crate::server::{access, ResultExt};
+    use crate::store;
+
+    let (me, t) = ssr::group(&thread).await?;
+    let mut names: Vec<String> = usernames.iter().map(|n| n.trim().to_lowercase()).collect();
+    names.sort();
+    names.dedup();
+    if names.is_empty() || names.len() > 100 {
+        return Err(AppError::BadRequest(
+            "Pick between 1 and 100 people.".into(),
+        ));
+    }
+    let now = chrono::Utc::now();
+    let mut tx = access::begin_write().await?;
+    let found = store::users::profiles_by_names(&mut tx, &names)
+        .await
+        .context("looking up users")?;
+    if found.len() < names.len() {
+        return Err(AppError::BadRequest(
+            "Some of those users do not exist.".into(),
+        ));
+    }
+    let mut added = Vec::new();
+    for p in &found {
+        if store::members::add(&mut tx, t.id, p.id, "member", now)
+            .await
+            .context("adding a member")?
+        {
+            added.push(p.username.as_str());
+        }
+    }
+    if !added.is_empty() {
+        let actor = store::users::name_of(&mut tx, me)
+            .await
+            .context("loading a name")?;
+        store::messages::insert_system(
+            &mut tx,
+            t.id,
+            me,
+            &system_lines::added(&actor, &added),
+            now,
+        )
+        .await
+        .context("writing a system line")?;
+    }
+    tx.commit().await.context("committing new members")
+}
+
+/// The owner removes a member.
+#[server(endpoint = "remove_member")]
+pub async fn remove_member(thread: String, username: String) -> Result<(), AppError> {
+    use crate::domain::system_lines;
+    use crate::server::{access, ResultExt};
+    use crate::store;
+
+    let (me, t) = ssr::group(&thread).await?;
+    if t.role != "owner" {
+        return Err(AppError::BadRequest(
+            "Only the group's owner can remove people.".into(),
+        ));
+    }
+    let now = chrono::Utc::now();
+    let mut tx = access::begin_write().await?;
+    let found = store::users::profiles_by_names(&mut tx, &[username.trim().to_lowercase()])
+        .await
+        .context("looking up a user")?;
+    let Some(them) = found.first().filter(|p| p.id != me) else {
+        return Err(AppError::BadRequest(
+            "That person is not in this group.".into(),
+        ));
+    };
+    if !store::members::remove(&mut tx, t.id, them.id)
+        .await
+        .context("removing a member")?
+    {
+        return Err(AppError::BadRequest(
+            "That person is not in this group.".into(),
+        ));
+    }
+    let actor = store::users::name_of(&mut tx, me)
+        .await
+        .context("loading a name")?;
+    store::messages::insert_system(
+        &mut tx,
+        t.id,
+        me,
+        &system_lines::removed(&actor, &them.username),
+        now,
+    )
+    .await
+    .context("writing a system line")?;
+    tx.commit().await.context("committing a removal")
+}
+
+/// Leaves a group; the longest-standing member becomes owner if the owner
+/// leaves. With JavaScript off this lands on `/chat`.
+#[server(endpoint = "leave_thread")]
+pub async fn leave_thread(thread: String) -> Result<(), AppError> {
+    use crate::domain::system_lines;
+    use crate::server::{access, viewer, ResultExt};
+    use crate::store;
+
+    let (me, t) = ssr::group(&thread).await?;
+    let now = chrono::Utc::now();
+    let mut tx = access::begin_write().await?;
+    let who = store::users::name_of(&mut tx, me)
+        .await
+        .context("loading a name")?;
+    // Written while still a member, so the line is theirs.
+    store::messages::insert_system(&mut tx, t.id, me, &system_lines::left(&who), now)
+        .await
+        .context("writing a system line")?;
+    store::members::remove(&mut tx, t.id, me)
+        .await
+        .context("leaving a group")?;
+    store::members::promote_oldest(&mut tx, t.id)
+        .await
+        .context("handing over ownership")?;
+    tx.commit().await.context("committing a leave")?;
+    viewer::redirect_form_post("/chat").await;
+    Ok(())
+}

@@ -1,0 +1,174 @@
+//! Sending, deleting, reacting to and reporting messages.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::{MessageView, Reaction};
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use chrono::Utc;
+
+    use crate::error::AppError;
+    use crate::model::MessageView;
+    use crate::server::{access, state, views::Viewer, ResultExt};
+    use crate::store;
+
+    /// Stores a message from `v` in `thread` (idempotent per client id) and
+    /// returns it as the sender sees it.
+    pub async fn send(
+        v: &Viewer,
+        thread: &str,
+        client_id: &str,
+        kind: &str,
+        body: &str,
+    ) -> Result<MessageView, AppError> {
+        let client_id = crate::domain::parse_client_id(client_id)?;
+        let t = access::member_thread(thread, v.id).await?;
+        let mut tx = access::begin_write().await?;
+        let inserted =
+            store::messages::insert(&mut tx, t.id, v.id, client_id, kind, body, Utc::now())
+                .await
+                .context("storing a message")?;
+        tx.commit().await.context("committing a message")?;
+        if inserted.message.thread_id != t.id {
+            // The client reused an id from another thread: not this message.
+            return Err(AppError::BadRequest(
+                "That message id was already used.".into(),
+            ));
+        }
+        // Your own message is read by you.
+        store::members::mark_read(&state()?.pool, t.id, v.id, inserted.message.id)
+            .await
+            .context("marking own message read")?;
+        message(inserted.message.id, v).await
+    }
+
+    /// One message as `v` sees it, reactions included.
+    pub async fn message(id: i64, v: &Viewer) -> Result<MessageView, AppError> {
+        let pool = &state()?.pool;
+        let row = store::messages::by_id(pool, id)
+            .await
+            .context("loading a message")?
+            .ok_or(AppError::NotFound)?;
+        let reactions = store::reactions::for_messages(pool, &[id])
+            .await
+            .context("loading reactions")?;
+        let refs: Vec<_> = reactions.iter().collect();
+        Ok(crate::server::views::message(row, &refs, v))
+    }
+
+    /// The message if `v` is a member of its thread; else it does not exist.
+    pub async fn visible(id: i64, v: &Viewer) -> Result<store::messages::MessageRow, AppError> {
+        store::messages::for_member(&state()?.pool, id, v.id)
+            .await
+            .context("loading a message for a member")?
+            .ok_or(AppError::NotFound)
+    }
+}
+
+/// Sends a text message (F10). `client_id` makes retries safe. With
+/// JavaScript off the composer is a plain form and this lands back on the
+/// thread (F11).
+#[server(endpoint = "send_message")]
+pub async fn send_message(
+    thread: String,
+    body: String,
+    client_id: String,
+) -> Result<MessageView, AppError> {
+    use crate::domain::MessageBody;
+    use crate::server::viewer;
+
+    let v = crate::server::viewer::current().await?;
+    let body = MessageBody::parse(&body)?;
+    let sent = ssr::send(&v, &thread, &client_id, "text", body.as_str()).await?;
+    viewer::redirect_form_post(&format!("/chat/{thread}")).await;
+    Ok(sent)
+}
+
+/// Sends one of the shipped stickers.
+#[server(endpoint = "send_sticker")]
+pub async fn send_sticker(
+    thread: String,
+    sticker: String,
+    client_id: String,
+) -> Result<MessageView, AppError> {
+    let v = crate::server::viewer::current().await?;
+    let sticker = crate::domain::parse_sticker(&sticker)?;
+    ssr::send(&v, &thread, &client_id, "sticker", sticker).await
+}
+
+/// Deletes your own message (F7): it stays in place as "[message deleted]"
+/// and its text is never sent to anyone again.
+#[server(endpoint = "delete_message")]
+pub async fn delete_message(message_id: i64) -> Result<MessageView, AppError> {
+    use crate::server::{access, ResultExt};
+    use crate::store;
+
+    let v = crate::server::viewer::current().await?;
+    let row = ssr::visible(message_id, &v).await?;
+    if row.sender_id != v.id || row.kind == "system" {
+        return Err(AppError::BadRequest(
+            "You can only delete your own messages.".into(),
+        ));
+    }
+    let mut tx = access::begin_write().await?;
+    store::messages::soft_delete(&mut tx, message_id, v.id, chrono::Utc::now())
+        .await
+        .context("deleting a message")?;
+    tx.commit().await.context("committing a delete")?;
+    ssr::message(message_id, &v).await
+}
+
+/// Adds or removes your `emoji` reaction; returns the message's reactions.
+#[server(endpoint = "toggle_reaction")]
+pub async fn toggle_reaction(message_id: i64, emoji: String) -> Result<Vec<Reaction>, AppError> {
+    use crate::server::{access, ResultExt};
+    use crate::store;
+
+    let v = crate::server::viewer::current().await?;
+    let emoji = crate::domain::parse_reaction(&emoji)?;
+    let row = ssr::visible(message_id, &v).await?;
+    if row.deleted_at.is_some() || row.kind == "system" {
+        return Err(AppError::BadRequest(
+            "This message cannot take reactions.".into(),
+        ));
+    }
+    let mut tx = access::begin_write().await?;
+    store::reactions::toggle(&mut tx, message_id, v.id, emoji, chrono::Utc::now())
+        .await
+        .context("toggling a reaction")?;
+    tx.commit().await.context("committing a reaction")?;
+    Ok(ssr::message(message_id, &v).await?.reactions)
+}
+
+/// Reports someone else's message to the moderators (F7, F21).
+#[server(endpoint = "report_message")]
+pub async fn report_message(
+    message_id: i64,
+    reason: String,
+    detail: String,
+) -> Result<(), AppError> {
+    use crate::server::{state, ResultExt};
+    use crate::store;
+
+    let v = crate::server::viewer::current().await?;
+    let reason = crate::domain::parse_report_reason(&reason, &detail)?;
+    let row = ssr::visible(message_id, &v).await?;
+    if row.sender_id == v.id || row.kind == "system" {
+        return Err(AppError::BadRequest(
+            "You cannot report this message.".into(),
+        ));
+    }
+    store::reports::insert(
+        &state()?.pool,
+        message_id,
+        v.id,
+        &reason,
+        chrono::Utc::now(),
+    )
+    .await
+    .context("storing a report")?;
+    tracing::info!(message_id, reporter = v.id, "message reported");
+    Ok(())
+}

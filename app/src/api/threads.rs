@@ -1,0 +1,261 @@
+//! The navigation list, opening a thread, history pages, user search and
+//! starting chats.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::{MessagePage, NavList, StartedChat, ThreadView, UserCard};
+
+/// How many messages a history page holds (F20).
+pub const PAGE_SIZE: i64 = 50;
+/// Most messages the first page stretches to reach the first unread one.
+pub const MAX_FIRST_PAGE: i64 = 200;
+/// Most users a search returns.
+pub const SEARCH_LIMIT: i64 = 20;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::error::AppError;
+    use crate::server::{state, views::Viewer, ResultExt};
+    use crate::store;
+
+    /// Messages (oldest first) with reactions, written for the viewer.
+    pub async fn page(
+        thread_id: i64,
+        before: Option<i64>,
+        limit: i64,
+        v: &Viewer,
+    ) -> Result<crate::model::MessagePage, AppError> {
+        let pool = &state()?.pool;
+        let (rows, has_more) = store::messages::page(pool, thread_id, before, limit)
+            .await
+            .context("loading a page of messages")?;
+        let ids: Vec<i64> = rows.iter().map(|m| m.id).collect();
+        let reactions = store::reactions::for_messages(pool, &ids)
+            .await
+            .context("loading reactions")?;
+        Ok(crate::model::MessagePage {
+            messages: crate::server::views::messages(rows, &reactions, v),
+            has_more,
+        })
+    }
+}
+
+#[server(endpoint = "threads")]
+pub async fn list_threads() -> Result<NavList, AppError> {
+    use crate::server::{state, views, ResultExt};
+    use crate::store;
+
+    let v = crate::server::viewer::current().await?;
+    let pool = &state()?.pool;
+    let rows = store::threads::list_for_user(pool, v.id)
+        .await
+        .context("listing threads")?;
+    let co = store::threads::co_members(pool, v.id)
+        .await
+        .context("listing co-members")?;
+    Ok(NavList {
+        threads: views::nav_list(rows, &co, &v),
+        tz: v.tz.name().to_owned(),
+    })
+}
+
+/// Opens a thread: header, members, and the newest messages (reaching back
+/// to the first unread one). Opening it marks it read.
+#[server(endpoint = "open_thread")]
+pub async fn open_thread(thread: String) -> Result<ThreadView, AppError> {
+    use crate::model::{MemberRole, ThreadKind};
+    use crate::server::{access, state, views, ResultExt};
+    use crate::store;
+
+    let v = crate::server::viewer::current().await?;
+    let t = access::member_thread(&thread, v.id).await?;
+    let pool = &state()?.pool;
+    let first_unread = store::messages::first_unread(pool, t.id, v.id, t.last_read_message_id)
+        .await
+        .context("finding the first unread message")?;
+    let limit = match first_unread {
+        Some(first) => store::messages::count_after(pool, t.id, first - 1)
+            .await
+            .context("counting unread messages")?
+            .saturating_add(10)
+            .clamp(PAGE_SIZE, MAX_FIRST_PAGE),
+        None => PAGE_SIZE,
+    };
+    let page = ssr::page(t.id, None, limit, &v).await?;
+    if let Some(last) = page.messages.last() {
+        store::members::mark_read(pool, t.id, v.id, last.id)
+            .await
+            .context("marking a thread read")?;
+    }
+    let members: Vec<_> = store::members::list(pool, t.id)
+        .await
+        .context("listing members")?
+        .into_iter()
+        .map(|m| views::member(m, v.now))
+        .collect();
+    let kind = views::thread_kind(&t.kind);
+    let others: Vec<&str> = members
+        .iter()
+        .filter(|m| m.user.id != v.id)
+        .map(|m| m.user.username.as_str())
+        .collect();
+    let name = views::thread_name(kind, t.title.as_deref(), &others);
+    let other = match kind {
+        ThreadKind::Direct => members
+            .iter()
+            .find(|m| m.user.id != v.id)
+            .map(|m| m.user.clone()),
+        ThreadKind::Group => None,
+    };
+    Ok(ThreadView {
+        id: t.public_id,
+        kind,
+        name,
+        title: t.title,
+        my_role: if t.role == "owner" {
+            MemberRole::Owner
+        } else {
+            MemberRole::Member
+        },
+        other,
+        members,
+        page,
+        first_unread,
+        composer_client_id: uuid::Uuid::new_v4().to_string(),
+        tz: v.tz.name().to_owned(),
+    })
+}
+
+/// The page of history before message `before` (F20).
+#[server(endpoint = "older_messages")]
+pub async fn older_messages(thread: String, before: i64) -> Result<MessagePage, AppError> {
+    use crate::server::access;
+
+    let v = crate::server::viewer::current().await?;
+    let t = access::member_thread(&thread, v.id).await?;
+    ssr::page(t.id, Some(before), PAGE_SIZE, &v).await
+}
+
+/// Users whose name starts with `query`, for the New Chat overlay.
+#[server(endpoint = "search_users")]
+pub async fn search_users(query: String) -> Result<Vec<UserCard>, AppError> {
+    use crate::server::{state, views, ResultExt};
+    use crate::store;
+
+    let v = crate::server::viewer::current().await?;
+    let query = query.trim().to_lowercase();
+    // Names are short and plain; anything else matches nobody.
+    let plain = query
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    if query.is_empty() || query.len() > crate::domain::Username::MAX || !plain {
+        return Ok(Vec::new());
+    }
+    let rows = store::users::search_prefix(&state()?.pool, &query, v.id, SEARCH_LIMIT)
+        .await
+        .context("searching users")?;
+    Ok(rows
+        .into_iter()
+        .map(|p| views::user_card(p, v.now))
+        .collect())
+}
+
+/// Starts a chat with the named users (F8): one → their direct chat (the
+/// existing one if there is one), several → a new group.
+#[server(endpoint = "start_chat")]
+pub async fn start_chat(usernames: Vec<String>) -> Result<StartedChat, AppError> {
+    use crate::model::ThreadKind;
+    use crate::server::{access, ResultExt};
+    use crate::store;
+    use chrono::Utc;
+
+    let me = crate::server::viewer::require_user().await?;
+    let mut names: Vec<String> = usernames.iter().map(|n| n.trim().to_lowercase()).collect();
+    names.sort();
+    names.dedup();
+    if names.is_empty() {
+        return Err(AppError::BadRequest("Pick at least one person.".into()));
+    }
+    if names.len() > 100 {
+        return Err(AppError::BadRequest(
+            "A group starts with at most 100 people.".into(),
+        ));
+    }
+    let now = Utc::now();
+    let mut tx = access::begin_write().await?;
+    let found = store::users::profiles_by_names(&mut tx, &names)
+        .await
+        .context("looking up users")?;
+    let missing: Vec<&str> = names
+        .iter()
+        .map(String::as_str)
+        .filter(|n| !found.iter().any(|p| p.username == *n))
+        .collect();
+    if !missing.is_empty() {
+        return Err(AppError::BadRequest(format!(
+            "No such user: {}.",
+            missing.join(", ")
+        )));
+    }
+    let others: Vec<_> = found.into_iter().filter(|p| p.id != me).collect();
+    if others.is_empty() {
+        return Err(AppError::BadRequest(
+            "Pick someone other than yourself.".into(),
+        ));
+    }
+    let public_id = uuid::Uuid::new_v4().to_string();
+    let started = if let [other] = others.as_slice() {
+        let key = store::threads::direct_key(me, other.id);
+        if let Some(id) = store::threads::direct_by_key(&mut tx, &key)
+            .await
+            .context("finding a direct chat")?
+        {
+            return Ok(StartedChat {
+                id,
+                kind: ThreadKind::Direct,
+                created: false,
+            });
+        }
+        let tid = store::threads::insert(&mut tx, &public_id, "direct", Some(&key), me, now)
+            .await
+            .context("creating a direct chat")?;
+        for user in [me, other.id] {
+            store::members::add(&mut tx, tid, user, "member", now)
+                .await
+                .context("adding a member")?;
+        }
+        StartedChat {
+            id: public_id,
+            kind: ThreadKind::Direct,
+            created: true,
+        }
+    } else {
+        let tid = store::threads::insert(&mut tx, &public_id, "group", None, me, now)
+            .await
+            .context("creating a group")?;
+        store::members::add(&mut tx, tid, me, "owner", now)
+            .await
+            .context("adding the owner")?;
+        for other in &others {
+            store::members::add(&mut tx, tid, other.id, "member", now)
+                .await
+                .context("adding a member")?;
+        }
+        let me_name = store::users::name_of(&mut tx, me)
+            .await
+            .context("loading the creator")?;
+        let added: Vec<&str> = others.iter().map(|p| p.username.as_str()).collect();
+        let line = crate::domain::system_lines::created_group(&me_name, &added);
+        store::messages::insert_system(&mut tx, tid, me, &line, now)
+            .await
+            .context("writing a system line")?;
+        StartedChat {
+            id: public_id,
+            kind: ThreadKind::Group,
+            created: true,
+        }
+    };
+    tx.commit().await.context("committing a new chat")?;
+    Ok(started)
+}

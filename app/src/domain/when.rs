@@ -1,0 +1,320 @@
+//! Human time labels ("Today", "3:04 PM", "Jun 8") for the chat views.
+//!
+//! Pages render on the server, so the labels must be computed there in the
+//! viewer's own zone (sent as an IANA name in a cookie) — otherwise the
+//! server's HTML and the browser's idea of "today" disagree around midnight.
+//! Calendar days are compared as local dates, never as 24-hour spans, so a
+//! 23- or 25-hour DST day still has exactly one "Yesterday".
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+/// No IANA name comes close; anything longer is junk and not worth parsing.
+const MAX_TZ_NAME: usize = 64;
+
+/// The viewer's zone from a cookie value. The cookie is client-controlled,
+/// so anything that is not a known IANA name falls back to UTC rather than
+/// failing the page.
+pub fn parse_tz(name: Option<&str>) -> Tz {
+    name.filter(|n| n.len() <= MAX_TZ_NAME)
+        .and_then(|n| n.trim().parse::<Tz>().ok())
+        .unwrap_or(Tz::UTC)
+}
+
+/// The local calendar date as "YYYY-MM-DD": a stable key for deciding where
+/// day separators go, cheap to ship to the browser as a plain string.
+pub fn day_key(at: DateTime<Utc>, tz: Tz) -> String {
+    local_date(at, tz).format("%Y-%m-%d").to_string()
+}
+
+/// The day separator's text: "Today", "Yesterday", "Jun 8", or
+/// "Jun 8, 2025" when the year differs from the viewer's current one.
+pub fn day_label(at: DateTime<Utc>, now: DateTime<Utc>, tz: Tz) -> String {
+    let day = local_date(at, tz);
+    let today = local_date(now, tz);
+    // A clock running ahead of ours must not produce a label from the future.
+    if day >= today {
+        "Today".to_owned()
+    } else if today.pred_opt() == Some(day) {
+        "Yesterday".to_owned()
+    } else {
+        short_date(day, today)
+    }
+}
+
+/// "3:04 PM": 12-hour, no leading zero on the hour.
+pub fn clock_time(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%-I:%M %p").to_string()
+}
+
+/// The navigation list's timestamp: the time for today's messages, the date
+/// otherwise. Never "Yesterday" — the column is narrow and a date is as short.
+pub fn nav_time(at: DateTime<Utc>, now: DateTime<Utc>, tz: Tz) -> String {
+    let day = local_date(at, tz);
+    let today = local_date(now, tz);
+    if day >= today {
+        clock_time(at, tz)
+    } else {
+        short_date(day, today)
+    }
+}
+
+/// The exact moment for a hover tooltip: "Sat, Nov 21, 2026, 3:04 PM".
+pub fn full_timestamp(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz)
+        .format("%a, %b %-d, %Y, %-I:%M %p")
+        .to_string()
+}
+
+/// Whole days since the account was created; a clock that jumped backwards
+/// yields 0 rather than a negative age.
+pub fn days_on_site(created: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
+    (now - created).num_days().max(0)
+}
+
+fn local_date(at: DateTime<Utc>, tz: Tz) -> NaiveDate {
+    at.with_timezone(&tz).date_naive()
+}
+
+/// The year is only noise while it is the viewer's current one.
+fn short_date(day: NaiveDate, today: NaiveDate) -> String {
+    if day.year() == today.year() {
+        day.format("%b %-d").to_string()
+    } else {
+        day.format("%b %-d, %Y").to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use chrono::{Duration, TimeZone};
+    use chrono_tz::{America, Asia, Europe, Pacific};
+
+    /// The UTC instant of an unambiguous local wall-clock time.
+    fn local(tz: Tz, y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
+        tz.with_ymd_and_hms(y, mo, d, h, mi, s)
+            .single()
+            .expect("unambiguous local time")
+            .with_timezone(&Utc)
+    }
+
+    fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
+        local(Tz::UTC, y, mo, d, h, mi, s)
+    }
+
+    #[test]
+    fn today_yesterday_older_other_year() {
+        let now = utc(2026, 6, 9, 15, 0, 0);
+        let tz = Tz::UTC;
+        assert_eq!(day_label(utc(2026, 6, 9, 0, 0, 0), now, tz), "Today");
+        assert_eq!(day_label(utc(2026, 6, 9, 14, 59, 0), now, tz), "Today");
+        assert_eq!(day_label(utc(2026, 6, 8, 23, 59, 59), now, tz), "Yesterday");
+        assert_eq!(day_label(utc(2026, 6, 8, 0, 0, 0), now, tz), "Yesterday");
+        assert_eq!(day_label(utc(2026, 6, 7, 23, 59, 59), now, tz), "Jun 7");
+        assert_eq!(day_label(utc(2026, 1, 8, 12, 0, 0), now, tz), "Jan 8");
+        assert_eq!(day_label(utc(2025, 6, 8, 12, 0, 0), now, tz), "Jun 8, 2025");
+    }
+
+    #[test]
+    fn future_message_counts_as_today() {
+        let now = utc(2026, 6, 9, 23, 0, 0);
+        assert_eq!(day_label(now + Duration::hours(5), now, Tz::UTC), "Today");
+        assert_eq!(day_label(now + Duration::days(400), now, Tz::UTC), "Today");
+        assert_eq!(
+            nav_time(now + Duration::minutes(2), now, Tz::UTC),
+            "11:02 PM"
+        );
+    }
+
+    #[test]
+    fn midnight_boundary_los_angeles() {
+        let tz = America::Los_Angeles;
+        let now = local(tz, 2026, 6, 9, 12, 0, 0);
+        let before = local(tz, 2026, 6, 8, 23, 59, 59);
+        let after = local(tz, 2026, 6, 9, 0, 0, 0);
+        assert_eq!(day_label(before, now, tz), "Yesterday");
+        assert_eq!(day_label(after, now, tz), "Today");
+        assert_eq!(day_key(before, tz), "2026-06-08");
+        assert_eq!(day_key(after, tz), "2026-06-09");
+        // The same instant is already 06:59:59 on June 9 in UTC.
+        assert_eq!(day_key(before, Tz::UTC), "2026-06-09");
+    }
+
+    #[test]
+    fn midnight_boundary_kiritimati_utc_plus_14() {
+        let tz = Pacific::Kiritimati;
+        // Local midnight on June 9 is 10:00 UTC on June 8.
+        let before = utc(2026, 6, 8, 9, 59, 59);
+        let after = utc(2026, 6, 8, 10, 0, 0);
+        let now = utc(2026, 6, 8, 12, 0, 0);
+        assert_eq!(day_key(before, tz), "2026-06-08");
+        assert_eq!(day_key(after, tz), "2026-06-09");
+        assert_eq!(day_label(before, now, tz), "Yesterday");
+        assert_eq!(day_label(after, now, tz), "Today");
+        assert_eq!(clock_time(after, tz), "12:00 AM");
+        assert_eq!(clock_time(before, tz), "11:59 PM");
+        // Same instants, same viewer moment, but a UTC viewer sees one day.
+        assert_eq!(day_label(before, now, Tz::UTC), "Today");
+        assert_eq!(day_label(after, now, Tz::UTC), "Today");
+    }
+
+    #[test]
+    fn same_instant_differs_between_utc_and_auckland() {
+        // June: Auckland is UTC+12, so 11:30Z is 23:30 on the 8th and
+        // 12:30Z is 00:30 on the 9th there.
+        let at = utc(2026, 6, 8, 11, 30, 0);
+        let now = utc(2026, 6, 8, 12, 30, 0);
+        assert_eq!(day_label(at, now, Tz::UTC), "Today");
+        assert_eq!(day_label(at, now, Pacific::Auckland), "Yesterday");
+        assert_eq!(nav_time(at, now, Tz::UTC), "11:30 AM");
+        assert_eq!(nav_time(at, now, Pacific::Auckland), "Jun 8");
+    }
+
+    #[test]
+    fn spring_forward_23_hour_day_new_york() {
+        let tz = America::New_York;
+        // 2026-03-08 has 23 hours: 02:00 EST jumps to 03:00 EDT.
+        let just_after_midnight = local(tz, 2026, 3, 9, 0, 30, 0);
+        // 24 real hours before that is still on March 7 locally, so "now
+        // minus a day" arithmetic would get this wrong.
+        assert_eq!(
+            day_key(just_after_midnight - Duration::hours(24), tz),
+            "2026-03-07"
+        );
+        let on_short_day = local(tz, 2026, 3, 8, 12, 0, 0);
+        assert_eq!(
+            day_label(on_short_day, just_after_midnight, tz),
+            "Yesterday"
+        );
+        let day_before = local(tz, 2026, 3, 7, 23, 30, 0);
+        assert_eq!(day_label(day_before, just_after_midnight, tz), "Mar 7");
+        // Only 23 real hours apart, still a calendar day apart.
+        let end_of_short_day = local(tz, 2026, 3, 8, 23, 30, 0);
+        assert_eq!(day_label(day_before, end_of_short_day, tz), "Yesterday");
+        // The skipped hour: 06:59Z is 1:59 EST, 07:00Z is 3:00 EDT.
+        assert_eq!(clock_time(utc(2026, 3, 8, 6, 59, 0), tz), "1:59 AM");
+        assert_eq!(clock_time(utc(2026, 3, 8, 7, 0, 0), tz), "3:00 AM");
+    }
+
+    #[test]
+    fn fall_back_25_hour_day_new_york() {
+        let tz = America::New_York;
+        // 2026-11-01 has 25 hours: 02:00 EDT falls back to 01:00 EST.
+        let late_oct_31 = local(tz, 2026, 10, 31, 23, 30, 0);
+        let late_nov_1 = local(tz, 2026, 11, 1, 23, 30, 0);
+        assert_eq!(late_nov_1 - late_oct_31, Duration::hours(25));
+        assert_eq!(day_label(late_oct_31, late_nov_1, tz), "Yesterday");
+        let early_nov_1 = local(tz, 2026, 11, 1, 0, 10, 0);
+        let late_nov_2 = local(tz, 2026, 11, 2, 23, 50, 0);
+        assert_eq!(day_label(early_nov_1, late_nov_2, tz), "Yesterday");
+        assert_eq!(day_label(late_oct_31, late_nov_2, tz), "Oct 31");
+    }
+
+    #[test]
+    fn repeated_hour_reads_the_same_twice() {
+        let tz = America::New_York;
+        let first = utc(2026, 11, 1, 5, 30, 0); // 1:30 EDT
+        let second = utc(2026, 11, 1, 6, 30, 0); // 1:30 EST, an hour later
+        assert_eq!(clock_time(first, tz), "1:30 AM");
+        assert_eq!(clock_time(second, tz), "1:30 AM");
+        assert_eq!(day_key(first, tz), day_key(second, tz));
+        assert_eq!(day_label(first, second, tz), "Today");
+    }
+
+    #[test]
+    fn year_boundary() {
+        let now = utc(2026, 1, 1, 9, 0, 0);
+        assert_eq!(
+            day_label(utc(2025, 12, 31, 22, 0, 0), now, Tz::UTC),
+            "Yesterday"
+        );
+        assert_eq!(
+            day_label(utc(2025, 12, 30, 22, 0, 0), now, Tz::UTC),
+            "Dec 30, 2025"
+        );
+        assert_eq!(
+            nav_time(utc(2025, 12, 31, 22, 0, 0), now, Tz::UTC),
+            "Dec 31, 2025"
+        );
+        // Tokyo (UTC+9): it is already Jan 1 there at 15:00Z on Dec 31.
+        let tz = Asia::Tokyo;
+        let now = utc(2025, 12, 31, 15, 0, 0);
+        assert_eq!(
+            day_label(utc(2025, 12, 31, 14, 59, 59), now, tz),
+            "Yesterday"
+        );
+        assert_eq!(
+            day_label(utc(2025, 12, 30, 14, 59, 59), now, tz),
+            "Dec 30, 2025"
+        );
+    }
+
+    #[test]
+    fn clock_time_format() {
+        let tz = Tz::UTC;
+        assert_eq!(clock_time(utc(2026, 6, 9, 15, 4, 0), tz), "3:04 PM");
+        assert_eq!(clock_time(utc(2026, 6, 9, 0, 0, 0), tz), "12:00 AM");
+        assert_eq!(clock_time(utc(2026, 6, 9, 12, 0, 0), tz), "12:00 PM");
+        assert_eq!(clock_time(utc(2026, 6, 9, 9, 30, 59), tz), "9:30 AM");
+        assert_eq!(clock_time(utc(2026, 6, 9, 23, 59, 0), tz), "11:59 PM");
+    }
+
+    #[test]
+    fn full_timestamp_format() {
+        let at = local(America::New_York, 2026, 11, 21, 15, 4, 0);
+        assert_eq!(
+            full_timestamp(at, America::New_York),
+            "Sat, Nov 21, 2026, 3:04 PM"
+        );
+        assert_eq!(full_timestamp(at, Tz::UTC), "Sat, Nov 21, 2026, 8:04 PM");
+    }
+
+    #[test]
+    fn parse_tz_accepts_iana_names_only() {
+        assert_eq!(parse_tz(Some("Europe/Berlin")), Europe::Berlin);
+        assert_eq!(parse_tz(Some(" Europe/Berlin ")), Europe::Berlin);
+        assert_eq!(parse_tz(Some("UTC")), Tz::UTC);
+        assert_eq!(parse_tz(None), Tz::UTC);
+        assert_eq!(parse_tz(Some("")), Tz::UTC);
+        assert_eq!(parse_tz(Some("Not/AZone")), Tz::UTC);
+        assert_eq!(parse_tz(Some("<script>")), Tz::UTC);
+        assert_eq!(parse_tz(Some(&"A".repeat(200))), Tz::UTC);
+        // The length guard comes before trimming and parsing.
+        let padded = format!("Europe/Berlin{}", " ".repeat(187));
+        assert_eq!(padded.len(), 200);
+        assert_eq!(parse_tz(Some(&padded)), Tz::UTC);
+    }
+
+    #[test]
+    fn nav_time_today_vs_not() {
+        let tz = America::Los_Angeles;
+        let now = local(tz, 2026, 6, 9, 18, 0, 0);
+        assert_eq!(
+            nav_time(local(tz, 2026, 6, 9, 15, 4, 0), now, tz),
+            "3:04 PM"
+        );
+        assert_eq!(
+            nav_time(local(tz, 2026, 6, 9, 0, 0, 0), now, tz),
+            "12:00 AM"
+        );
+        assert_eq!(nav_time(local(tz, 2026, 6, 8, 23, 59, 0), now, tz), "Jun 8");
+        assert_eq!(nav_time(local(tz, 2026, 2, 1, 10, 0, 0), now, tz), "Feb 1");
+        assert_eq!(
+            nav_time(local(tz, 2025, 12, 31, 10, 0, 0), now, tz),
+            "Dec 31, 2025"
+        );
+    }
+
+    #[test]
+    fn days_on_site_counts_whole_days() {
+        let created = utc(2026, 6, 1, 12, 0, 0);
+        assert_eq!(days_on_site(created, created), 0);
+        assert_eq!(days_on_site(created, created + Duration::hours(23)), 0);
+        assert_eq!(days_on_site(created, created + Duration::hours(24)), 1);
+        assert_eq!(days_on_site(created, utc(2026, 6, 11, 17, 0, 0)), 10);
+        assert_eq!(days_on_site(created, created - Duration::days(3)), 0);
+    }
+}

@@ -1,0 +1,148 @@
+//! The data the chat window shows, as it crosses the wire from server
+//! functions to components. Times arrive already formatted for the viewer's
+//! time zone (the server owns the zone database), so the browser renders the
+//! same text the server did and never needs a zone table in its wasm.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::MessageKind;
+
+/// A person as the window shows them (F2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserCard {
+    pub id: i64,
+    pub username: String,
+    pub avatar_url: Option<String>,
+    pub karma: i64,
+    pub days_on_site: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ThreadKind {
+    Direct,
+    Group,
+}
+
+impl ThreadKind {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "direct" => Some(Self::Direct),
+            "group" => Some(Self::Group),
+            _ => None,
+        }
+    }
+}
+
+/// One entry of the navigation list (F3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadSummary {
+    pub id: String,
+    pub kind: ThreadKind,
+    pub name: String,
+    /// Whose avatar stands for the thread: the other person of a direct
+    /// chat; `None` for a group (a group avatar is drawn).
+    pub avatar: Option<(String, Option<String>)>,
+    pub last: Option<LastMessage>,
+    pub unread: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastMessage {
+    /// "You" or the sender's username.
+    pub sender: String,
+    pub preview: String,
+    /// The time if today, else an abbreviated date.
+    pub when: String,
+}
+
+/// The navigation list plus the zone its times were written in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NavList {
+    pub threads: Vec<ThreadSummary>,
+    pub tz: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reaction {
+    pub emoji: String,
+    pub count: usize,
+    pub mine: bool,
+    /// Who reacted, for the tooltip.
+    pub who: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageView {
+    pub id: i64,
+    pub sender_id: i64,
+    pub sender: String,
+    pub sender_avatar: Option<String>,
+    pub kind: MessageKind,
+    /// `None` once deleted: a deleted message's text never leaves the server.
+    pub body: Option<String>,
+    pub at_ms: i64,
+    /// The viewer's local date ("2026-11-21"): where day separators go.
+    pub day: String,
+    /// "Today", "Yesterday", "Jun 8", "Jun 8, 2025".
+    pub day_label: String,
+    /// "3:04 PM".
+    pub time: String,
+    /// For the tooltip: "Sat, Nov 21, 2026, 3:04 PM".
+    pub full_time: String,
+    pub reactions: Vec<Reaction>,
+}
+
+impl MessageView {
+    pub fn deleted(&self) -> bool {
+        self.body.is_none()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MemberRole {
+    Owner,
+    Member,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub user: UserCard,
+    pub role: MemberRole,
+}
+
+/// A page of history, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessagePage {
+    pub messages: Vec<MessageView>,
+    /// Whether older messages exist before the first one.
+    pub has_more: bool,
+}
+
+/// Everything the right-hand pane needs for one thread (F4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadView {
+    pub id: String,
+    pub kind: ThreadKind,
+    pub name: String,
+    pub title: Option<String>,
+    pub my_role: MemberRole,
+    /// The other person of a direct chat, for the header card.
+    pub other: Option<UserCard>,
+    pub members: Vec<Member>,
+    pub page: MessagePage,
+    /// The first message the viewer had not read when the thread opened.
+    pub first_unread: Option<i64>,
+    /// A fresh id for the composer's form, so a no-JS double post is one
+    /// message.
+    pub composer_client_id: String,
+    pub tz: String,
+}
+
+/// What "Start chat" did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartedChat {
+    pub id: String,
+    pub kind: ThreadKind,
+    /// A new thread (show the Invite overlay) rather than an existing one.
+    pub created: bool,
+}

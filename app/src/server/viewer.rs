@@ -1,0 +1,73 @@
+//! Who is asking, and how they want times shown.
+
+use chrono_tz::Tz;
+
+use super::{session, views::Viewer};
+use crate::domain::when::parse_tz;
+use crate::error::AppError;
+
+/// The cookie where the browser keeps its IANA time zone ("Europe/Berlin").
+pub const TZ_COOKIE: &str = "tz";
+
+/// Who is asking (or `Unauthorized`), in which zone, as of now.
+pub async fn current() -> Result<Viewer, AppError> {
+    Ok(Viewer {
+        id: require_user().await?,
+        tz: time_zone().await,
+        now: chrono::Utc::now(),
+    })
+}
+
+/// The logged-in user's id, or `Unauthorized`.
+pub async fn require_user() -> Result<i64, AppError> {
+    session::user_id().await?.ok_or(AppError::Unauthorized)
+}
+
+/// The viewer's time zone from the `tz` cookie; UTC until the browser has
+/// set it (the page then corrects itself after hydration).
+pub async fn time_zone() -> Tz {
+    let headers = leptos_axum::extract::<axum::http::HeaderMap>().await.ok();
+    let cookie = headers
+        .as_ref()
+        .and_then(|h| h.get(axum::http::header::COOKIE))
+        .and_then(|v| v.to_str().ok());
+    parse_tz(cookie.and_then(|c| cookie_value(c, TZ_COOKIE)).as_deref())
+}
+
+/// One cookie's value from a `Cookie:` header (percent-decoded, since the
+/// browser writes "Europe%2FBerlin"-safe values).
+pub fn cookie_value(header: &str, name: &str) -> Option<String> {
+    header.split(';').find_map(|pair| {
+        let (k, v) = pair.trim().split_once('=')?;
+        (k == name).then(|| v.replace("%2F", "/").replace("%2f", "/"))
+    })
+}
+
+/// After a plain HTML form post (JavaScript off), send the browser back to
+/// `path`; a hydrated page calls server functions with `fetch` and gets the
+/// value instead, so no redirect is set for it.
+pub async fn redirect_form_post(path: &str) {
+    let headers = leptos_axum::extract::<axum::http::HeaderMap>().await.ok();
+    let wants_html = headers
+        .as_ref()
+        .and_then(|h| h.get(axum::http::header::ACCEPT))
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if wants_html {
+        leptos_axum::redirect(path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_one_cookie() {
+        let h = "id=abc; tz=America%2FNew_York; other=1";
+        assert_eq!(cookie_value(h, "tz").as_deref(), Some("America/New_York"));
+        assert_eq!(cookie_value("tz=UTC", "tz").as_deref(), Some("UTC"));
+        assert_eq!(cookie_value("xtz=1", "tz"), None);
+        assert_eq!(cookie_value("", "tz"), None);
+    }
+}

@@ -1,0 +1,102 @@
+//! Thread membership and read positions.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, SqliteConnection, SqlitePool};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct MemberRow {
+    pub id: i64,
+    pub username: String,
+    pub avatar_url: Option<String>,
+    pub karma: i64,
+    pub created_at: DateTime<Utc>,
+    pub role: String,
+}
+
+/// A thread's members, in the order they joined.
+pub async fn list(pool: &SqlitePool, thread_id: i64) -> Result<Vec<MemberRow>, sqlx::Error> {
+    sqlx::query_as::<_, MemberRow>(
+        "SELECT u.id, u.username, u.avatar_url, u.karma, u.created_at, m.role
+         FROM thread_members m JOIN users u ON u.id = m.user_id
+         WHERE m.thread_id = ? ORDER BY m.joined_at, u.id",
+    )
+    .bind(thread_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// Adds a member; `false` when they already were one. A newcomer has read
+/// everything before they joined.
+pub async fn add(
+    conn: &mut SqliteConnection,
+    thread_id: i64,
+    user_id: i64,
+    role: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO thread_members (thread_id, user_id, role, joined_at, last_read_message_id)
+         VALUES (?1, ?2, ?3, ?4,
+                 COALESCE((SELECT MAX(id) FROM messages WHERE thread_id = ?1), 0))
+         ON CONFLICT (thread_id, user_id) DO NOTHING",
+    )
+    .bind(thread_id)
+    .bind(user_id)
+    .bind(role)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Removes a member; `false` when they were not one.
+pub async fn remove(
+    conn: &mut SqliteConnection,
+    thread_id: i64,
+    user_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM thread_members WHERE thread_id = ? AND user_id = ?")
+        .bind(thread_id)
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The member who joined first after the owner left, who becomes owner.
+pub async fn promote_oldest(
+    conn: &mut SqliteConnection,
+    thread_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE thread_members SET role = 'owner'
+         WHERE thread_id = ?1 AND user_id = (
+             SELECT user_id FROM thread_members WHERE thread_id = ?1
+             ORDER BY joined_at, user_id LIMIT 1)
+           AND NOT EXISTS (SELECT 1 FROM thread_members WHERE thread_id = ?1 AND role = 'owner')",
+    )
+    .bind(thread_id)
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+/// Moves the read position forward (never back: an older tab cannot undo
+/// what a newer one saw).
+pub async fn mark_read(
+    pool: &SqlitePool,
+    thread_id: i64,
+    user_id: i64,
+    message_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE thread_members SET last_read_message_id = ?3
+         WHERE thread_id = ?1 AND user_id = ?2 AND last_read_message_id < ?3",
+    )
+    .bind(thread_id)
+    .bind(user_id)
+    .bind(message_id)
+    .execute(pool)
+    .await
+    .map(drop)
+}

@@ -1,0 +1,186 @@
+//! Messages: insert (idempotent per client id), history pages, soft delete.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, SqliteConnection, SqlitePool};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct MessageRow {
+    pub id: i64,
+    pub thread_id: i64,
+    pub sender_id: i64,
+    pub sender: String,
+    pub sender_avatar: Option<String>,
+    pub kind: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+const SELECT: &str = "SELECT m.id, m.thread_id, m.sender_id, u.username AS sender,
+        u.avatar_url AS sender_avatar, m.kind, m.body, m.created_at, m.deleted_at
+     FROM messages m JOIN users u ON u.id = m.sender_id";
+
+/// The outcome of a send: the stored message and whether this call stored
+/// it (`false`: the client id was used before, this is the first message).
+pub struct Inserted {
+    pub message: MessageRow,
+    pub created: bool,
+}
+
+/// Stores a message and moves its thread to the top, in the caller's
+/// transaction. A repeated `(sender, client_id)` returns the original
+/// message instead of a second row; the unique index decides, so
+/// concurrent retries cannot both insert.
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    thread_id: i64,
+    sender_id: i64,
+    client_id: &str,
+    kind: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<Inserted, sqlx::Error> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO messages (thread_id, sender_id, client_id, kind, body, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (sender_id, client_id) DO NOTHING RETURNING id",
+    )
+    .bind(thread_id)
+    .bind(sender_id)
+    .bind(client_id)
+    .bind(kind)
+    .bind(body)
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let created = id.is_some();
+    if let Some(id) = id {
+        super::threads::touch(conn, thread_id, id, now).await?;
+    }
+    let message = sqlx::query_as::<_, MessageRow>(&format!(
+        "{SELECT} WHERE m.sender_id = ? AND m.client_id = ?"
+    ))
+    .bind(sender_id)
+    .bind(client_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(Inserted { message, created })
+}
+
+/// A system line ("ana added bo"), written by `actor`.
+pub async fn insert_system(
+    conn: &mut SqliteConnection,
+    thread_id: i64,
+    actor: i64,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<MessageRow, sqlx::Error> {
+    let client_id = format!("system-{}", uuid::Uuid::new_v4());
+    insert(conn, thread_id, actor, &client_id, "system", text, now)
+        .await
+        .map(|i| i.message)
+}
+
+/// Up to `limit` messages of a thread before message `before` (or the
+/// newest), oldest first, plus whether older ones remain. Walks
+/// `messages_by_thread` backwards from the cursor: the cost is the page,
+/// not the history.
+pub async fn page(
+    pool: &SqlitePool,
+    thread_id: i64,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<(Vec<MessageRow>, bool), sqlx::Error> {
+    let mut rows = sqlx::query_as::<_, MessageRow>(&format!(
+        "{SELECT} WHERE m.thread_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?"
+    ))
+    .bind(thread_id)
+    .bind(before.unwrap_or(i64::MAX))
+    .bind(limit + 1)
+    .fetch_all(pool)
+    .await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit.max(0) as usize);
+    rows.reverse();
+    Ok((rows, more))
+}
+
+/// How many messages of the thread are newer than `after`.
+pub async fn count_after(
+    pool: &SqlitePool,
+    thread_id: i64,
+    after: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE thread_id = ? AND id > ?")
+        .bind(thread_id)
+        .bind(after)
+        .fetch_one(pool)
+        .await
+}
+
+/// The first message after `after` that someone else wrote (where "new
+/// messages" begin for a reader).
+pub async fn first_unread(
+    pool: &SqlitePool,
+    thread_id: i64,
+    reader: i64,
+    after: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT MIN(id) FROM messages
+         WHERE thread_id = ? AND id > ? AND sender_id <> ? AND kind <> 'system'",
+    )
+    .bind(thread_id)
+    .bind(after)
+    .bind(reader)
+    .fetch_one(pool)
+    .await
+}
+
+/// A message with the public id of its thread, if `user_id` is a member of
+/// that thread (and it is not deleted): otherwise the message does not
+/// exist for them.
+pub async fn for_member(
+    pool: &SqlitePool,
+    message_id: i64,
+    user_id: i64,
+) -> Result<Option<MessageRow>, sqlx::Error> {
+    sqlx::query_as::<_, MessageRow>(&format!(
+        "{SELECT}
+         JOIN thread_members tm ON tm.thread_id = m.thread_id AND tm.user_id = ?2
+         JOIN threads t ON t.id = m.thread_id AND t.deleted_at IS NULL
+         WHERE m.id = ?1"
+    ))
+    .bind(message_id)
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await
+}
+
+/// Soft delete: the row stays (moderators may need it), its text is never
+/// shown again. Only the sender's own text or sticker messages; `false`
+/// when there was nothing to delete.
+pub async fn soft_delete(
+    conn: &mut SqliteConnection,
+    message_id: i64,
+    sender_id: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE messages SET deleted_at = ?
+         WHERE id = ? AND sender_id = ? AND deleted_at IS NULL AND kind <> 'system'",
+    )
+    .bind(now)
+    .bind(message_id)
+    .bind(sender_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn by_id(pool: &SqlitePool, message_id: i64) -> Result<Option<MessageRow>, sqlx::Error> {
+    sqlx::query_as::<_, MessageRow>(&format!("{SELECT} WHERE m.id = ?"))
+        .bind(message_id)
+        .fetch_optional(pool)
+        .await
+}

@@ -1,0 +1,177 @@
+//! Threads (direct and group chats) and who may see them.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, SqliteConnection, SqlitePool};
+
+/// A thread as seen by one of its members.
+#[derive(Debug, Clone, FromRow)]
+pub struct MemberThread {
+    pub id: i64,
+    pub public_id: String,
+    pub kind: String,
+    pub title: Option<String>,
+    pub role: String,
+    pub last_read_message_id: i64,
+}
+
+/// The thread `public_id` if `user_id` is a member and it is not deleted.
+/// Every server function that touches a thread starts here; `None` covers
+/// "no such thread", "not yours" and "deleted" alike.
+pub async fn for_member(
+    pool: &SqlitePool,
+    public_id: &str,
+    user_id: i64,
+) -> Result<Option<MemberThread>, sqlx::Error> {
+    sqlx::query_as::<_, MemberThread>(
+        "SELECT t.id, t.public_id, t.kind, t.title, m.role, m.last_read_message_id
+         FROM threads t JOIN thread_members m ON m.thread_id = t.id AND m.user_id = ?2
+         WHERE t.public_id = ?1 AND t.deleted_at IS NULL",
+    )
+    .bind(public_id)
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await
+}
+
+/// One row of a user's navigation list, with its last message.
+#[derive(Debug, Clone, FromRow)]
+pub struct NavRow {
+    pub id: i64,
+    pub public_id: String,
+    pub kind: String,
+    pub title: Option<String>,
+    pub last_kind: Option<String>,
+    pub last_body: Option<String>,
+    pub last_deleted: Option<bool>,
+    pub last_at: Option<DateTime<Utc>>,
+    pub last_sender_id: Option<i64>,
+    pub last_sender: Option<String>,
+    pub unread: i64,
+}
+
+/// The user's threads, most recent activity first. Starts from the
+/// member index (only this user's rows), then primary-key lookups; the
+/// unread count is a range on `messages_by_thread`.
+pub async fn list_for_user(pool: &SqlitePool, user_id: i64) -> Result<Vec<NavRow>, sqlx::Error> {
+    sqlx::query_as::<_, NavRow>(
+        "SELECT t.id, t.public_id, t.kind, t.title,
+                lm.kind AS last_kind, lm.body AS last_body,
+                lm.deleted_at IS NOT NULL AS last_deleted, lm.created_at AS last_at,
+                lm.sender_id AS last_sender_id, lu.username AS last_sender,
+                (SELECT COUNT(*) FROM messages x
+                  WHERE x.thread_id = t.id AND x.id > m.last_read_message_id
+                    AND x.sender_id <> m.user_id AND x.kind <> 'system'
+                    AND x.deleted_at IS NULL) AS unread
+         FROM thread_members m
+         JOIN threads t ON t.id = m.thread_id
+         LEFT JOIN messages lm ON lm.id = t.last_message_id
+         LEFT JOIN users lu ON lu.id = lm.sender_id
+         WHERE m.user_id = ?1 AND t.deleted_at IS NULL
+         ORDER BY t.last_activity_at DESC, t.id DESC",
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// Another member of one of the user's threads (for names and avatars).
+#[derive(Debug, Clone, FromRow)]
+pub struct CoMember {
+    pub thread_id: i64,
+    pub username: String,
+    pub avatar_url: Option<String>,
+}
+
+/// The other members of every thread the user is in, oldest member first.
+pub async fn co_members(pool: &SqlitePool, user_id: i64) -> Result<Vec<CoMember>, sqlx::Error> {
+    sqlx::query_as::<_, CoMember>(
+        "SELECT o.thread_id, u.username, u.avatar_url
+         FROM thread_members m
+         JOIN thread_members o ON o.thread_id = m.thread_id AND o.user_id <> m.user_id
+         JOIN users u ON u.id = o.user_id
+         WHERE m.user_id = ?1
+         ORDER BY o.thread_id, o.joined_at, u.id",
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// Creates a thread; returns its row id. The caller adds the members in
+/// the same transaction.
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    public_id: &str,
+    kind: &str,
+    direct_key: Option<&str>,
+    created_by: i64,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO threads (public_id, kind, direct_key, created_by, created_at, last_activity_at)
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(public_id)
+    .bind(kind)
+    .bind(direct_key)
+    .bind(created_by)
+    .bind(now)
+    .bind(now)
+    .fetch_one(conn)
+    .await
+}
+
+/// The direct chat of a pair, in either direction. The key is symmetric,
+/// so there is at most one (a unique index says so).
+pub fn direct_key(a: i64, b: i64) -> String {
+    format!("{}:{}", a.min(b), a.max(b))
+}
+
+pub async fn direct_by_key(
+    conn: &mut SqliteConnection,
+    key: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT public_id FROM threads WHERE direct_key = ? AND deleted_at IS NULL")
+        .bind(key)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn set_title(
+    conn: &mut SqliteConnection,
+    id: i64,
+    title: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE threads SET title = ? WHERE id = ?")
+        .bind(title)
+        .bind(id)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Moves the thread to the top of its members' lists.
+pub async fn touch(
+    conn: &mut SqliteConnection,
+    id: i64,
+    last_message_id: i64,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE threads SET last_message_id = ?, last_activity_at = ? WHERE id = ?")
+        .bind(last_message_id)
+        .bind(at)
+        .bind(id)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Soft-deletes a thread: it vanishes for everyone, rows are kept.
+pub async fn soft_delete(pool: &SqlitePool, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE threads SET deleted_at = ? WHERE id = ?")
+        .bind(Utc::now())
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(drop)
+}
