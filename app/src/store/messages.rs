@@ -16,9 +16,20 @@ pub struct MessageRow {
     pub deleted_at: Option<DateTime<Utc>>,
 }
 
-const SELECT: &str = "SELECT m.id, m.thread_id, m.sender_id, u.username AS sender,
-        u.avatar_url AS sender_avatar, m.kind, m.body, m.created_at, m.deleted_at
-     FROM messages m JOIN users u ON u.id = m.sender_id";
+macro_rules! select {
+    () => {
+        "SELECT m.id, m.thread_id, m.sender_id, u.username AS sender,
+            u.avatar_url AS sender_avatar, m.kind, m.body, m.created_at, m.deleted_at
+         FROM messages m JOIN users u ON u.id = m.sender_id"
+    };
+}
+const SELECT: &str = select!();
+
+/// A page of history (exposed so a test can check its query plan).
+pub const PAGE_SQL: &str = concat!(
+    select!(),
+    " WHERE m.thread_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?"
+);
 
 /// The outcome of a send: the stored message and whether this call stored
 /// it (`false`: the client id was used before, this is the first message).
@@ -91,14 +102,12 @@ pub async fn page(
     before: Option<i64>,
     limit: i64,
 ) -> Result<(Vec<MessageRow>, bool), sqlx::Error> {
-    let mut rows = sqlx::query_as::<_, MessageRow>(&format!(
-        "{SELECT} WHERE m.thread_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?"
-    ))
-    .bind(thread_id)
-    .bind(before.unwrap_or(i64::MAX))
-    .bind(limit + 1)
-    .fetch_all(pool)
-    .await?;
+    let mut rows = sqlx::query_as::<_, MessageRow>(PAGE_SQL)
+        .bind(thread_id)
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(limit + 1)
+        .fetch_all(pool)
+        .await?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit.max(0) as usize);
     rows.reverse();

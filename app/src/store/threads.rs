@@ -49,12 +49,8 @@ pub struct NavRow {
     pub unread: i64,
 }
 
-/// The user's threads, most recent activity first. Starts from the
-/// member index (only this user's rows), then primary-key lookups; the
-/// unread count is a range on `messages_by_thread`.
-pub async fn list_for_user(pool: &SqlitePool, user_id: i64) -> Result<Vec<NavRow>, sqlx::Error> {
-    sqlx::query_as::<_, NavRow>(
-        "SELECT t.id, t.public_id, t.kind, t.title,
+/// The navigation list query (exposed so a test can check its plan).
+pub const LIST_FOR_USER_SQL: &str = "SELECT t.id, t.public_id, t.kind, t.title,
                 lm.kind AS last_kind, lm.body AS last_body,
                 lm.deleted_at IS NOT NULL AS last_deleted, lm.created_at AS last_at,
                 lm.sender_id AS last_sender_id, lu.username AS last_sender,
@@ -67,11 +63,16 @@ pub async fn list_for_user(pool: &SqlitePool, user_id: i64) -> Result<Vec<NavRow
          LEFT JOIN messages lm ON lm.id = t.last_message_id
          LEFT JOIN users lu ON lu.id = lm.sender_id
          WHERE m.user_id = ?1 AND t.deleted_at IS NULL
-         ORDER BY t.last_activity_at DESC, t.id DESC",
-    )
-    .bind(user_id)
-    .fetch_all(pool)
-    .await
+         ORDER BY t.last_activity_at DESC, t.id DESC";
+
+/// The user's threads, most recent activity first. Starts from the
+/// member index (only this user's rows), then primary-key lookups; the
+/// unread count is a range on `messages_by_thread`.
+pub async fn list_for_user(pool: &SqlitePool, user_id: i64) -> Result<Vec<NavRow>, sqlx::Error> {
+    sqlx::query_as::<_, NavRow>(LIST_FOR_USER_SQL)
+        .bind(user_id)
+        .fetch_all(pool)
+        .await
 }
 
 /// Another member of one of the user's threads (for names and avatars).

@@ -68,7 +68,19 @@ pub struct ProfileRow {
     pub created_at: DateTime<Utc>,
 }
 
-const PROFILE: &str = "SELECT id, username, avatar_url, karma, created_at FROM users";
+macro_rules! profile {
+    () => {
+        "SELECT id, username, avatar_url, karma, created_at FROM users"
+    };
+}
+const PROFILE: &str = profile!();
+
+/// User search by prefix (exposed so a test can check its query plan).
+pub const SEARCH_SQL: &str = concat!(
+    profile!(),
+    " WHERE username >= ?1 COLLATE NOCASE AND username < ?2 COLLATE NOCASE
+       AND id <> ?3 ORDER BY username COLLATE NOCASE LIMIT ?4"
+);
 
 /// Users whose name starts with `prefix` (any case), excluding `except`,
 /// alphabetically. Uses the NOCASE index as a range, never a scan: names
@@ -80,16 +92,13 @@ pub async fn search_prefix(
     limit: i64,
 ) -> Result<Vec<ProfileRow>, sqlx::Error> {
     let prefix = prefix.to_lowercase();
-    sqlx::query_as::<_, ProfileRow>(&format!(
-        "{PROFILE} WHERE username >= ?1 COLLATE NOCASE AND username < ?2 COLLATE NOCASE
-           AND id <> ?3 ORDER BY username COLLATE NOCASE LIMIT ?4"
-    ))
-    .bind(&prefix)
-    .bind(format!("{prefix}~"))
-    .bind(except)
-    .bind(limit)
-    .fetch_all(pool)
-    .await
+    sqlx::query_as::<_, ProfileRow>(SEARCH_SQL)
+        .bind(&prefix)
+        .bind(format!("{prefix}~"))
+        .bind(except)
+        .bind(limit)
+        .fetch_all(pool)
+        .await
 }
 
 pub async fn profiles_by_names(
