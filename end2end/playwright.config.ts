@@ -4,6 +4,11 @@ import { defineConfig } from '@playwright/test';
 // started here on its own port with a fresh SQLite file.
 const PORT = Number(process.env.PARLEY_E2E_PORT ?? 3100);
 const BASE = `http://127.0.0.1:${PORT}`;
+// Overridable so a second suite run (another port, another data folder,
+// a snapshot of the build) can go on beside this one.
+const BIN = process.env.PARLEY_E2E_BIN ?? '../target/release/parley';
+const SITE = process.env.PARLEY_E2E_SITE ?? '../target/site';
+const DATA = process.env.PARLEY_E2E_DATA ?? '../target/e2e';
 
 export default defineConfig({
   testDir: './tests',
@@ -29,7 +34,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: 'rm -rf ../target/e2e && mkdir -p ../target/e2e && exec ../target/release/parley',
+    command: `rm -rf ${DATA} && mkdir -p ${DATA} && exec ${BIN}`,
     url: `${BASE}/login`,
     reuseExistingServer: false,
     timeout: 60_000,
@@ -37,8 +42,8 @@ export default defineConfig({
     stderr: 'pipe',
     env: {
       PARLEY_ADDR: `127.0.0.1:${PORT}`,
-      DATABASE_URL: 'sqlite://../target/e2e/parley.db',
-      LEPTOS_SITE_ROOT: '../target/site',
+      DATABASE_URL: `sqlite://${DATA}/parley.db`,
+      LEPTOS_SITE_ROOT: SITE,
       RUST_LOG: 'warn',
     },
   },

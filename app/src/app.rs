@@ -43,8 +43,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
-                <Route path=path!("/chat") view=ChatPage ssr=SsrMode::Async/>
-                <Route path=path!("/chat/:thread") view=ChatPage ssr=SsrMode::Async/>
+                // One route for the list and for a thread, so the window
+                // (and an open overlay) stays mounted when a chat opens.
+                <Route path=path!("/chat/:thread?") view=ChatPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

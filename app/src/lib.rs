@@ -15,6 +15,7 @@
 
 pub mod api;
 pub mod app;
+pub mod chat;
 pub mod components;
 pub mod domain;
 pub mod error;

@@ -217,6 +217,9 @@ pub async fn start_chat(usernames: Vec<String>) -> Result<StartedChat, AppError>
                 created: false,
             });
         }
+        store::threads::release_deleted_direct_key(&mut tx, &key)
+            .await
+            .context("freeing a deleted chat's key")?;
         let tid = store::threads::insert(&mut tx, &public_id, "direct", Some(&key), me, now)
             .await
             .context("creating a direct chat")?;

@@ -137,7 +137,8 @@ pub async fn first_unread(
 ) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT MIN(id) FROM messages
-         WHERE thread_id = ? AND id > ? AND sender_id <> ? AND kind <> 'system'",
+         WHERE thread_id = ? AND id > ? AND sender_id <> ? AND kind <> 'system'
+           AND deleted_at IS NULL",
     )
     .bind(thread_id)
     .bind(after)

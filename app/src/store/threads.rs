@@ -128,6 +128,21 @@ pub fn direct_key(a: i64, b: i64) -> String {
     format!("{}:{}", a.min(b), a.max(b))
 }
 
+/// Frees the key of a pair's deleted direct chat, so they can start a new
+/// one (the unique index would otherwise keep refusing it).
+pub async fn release_deleted_direct_key(
+    conn: &mut SqliteConnection,
+    key: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE threads SET direct_key = NULL WHERE direct_key = ? AND deleted_at IS NOT NULL",
+    )
+    .bind(key)
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
 pub async fn direct_by_key(
     conn: &mut SqliteConnection,
     key: &str,
@@ -169,7 +184,7 @@ pub async fn touch(
 
 /// Soft-deletes a thread: it vanishes for everyone, rows are kept.
 pub async fn soft_delete(pool: &SqlitePool, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE threads SET deleted_at = ? WHERE id = ?")
+    sqlx::query("UPDATE threads SET deleted_at = ?, direct_key = NULL WHERE id = ?")
         .bind(Utc::now())
         .bind(id)
         .execute(pool)

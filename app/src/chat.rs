@@ -1,0 +1,21 @@
+//! The chat window (F3–F12, F20): a navigation pane and a thread pane,
+//! server-rendered in full and hydrated. Components here hold no logic a
+//! test would want: grouping, labels and previews come from [`crate::domain`]
+//! and arrive formatted from the server.
+
+mod avatar;
+mod browser;
+mod composer;
+mod context;
+mod group_panel;
+mod message;
+mod message_actions;
+mod message_list;
+mod modal;
+mod nav;
+mod new_chat;
+mod thread;
+mod user_picker;
+mod window;
+
+pub use window::ChatWindow;

@@ -1,0 +1,33 @@
+use leptos::prelude::*;
+
+use crate::domain::{avatar_hue, avatar_initial};
+
+/// A round avatar: the user's picture, or their initial on a colour that
+/// is always the same for their name (F2).
+#[component]
+pub fn Avatar(
+    #[prop(into)] name: String,
+    url: Option<String>,
+    #[prop(default = "md")] size: &'static str,
+) -> impl IntoView {
+    let class = format!("avatar avatar-{size}");
+    match url {
+        Some(src) => view! { <img class=class src=src alt="" aria-hidden="true"/> }.into_any(),
+        None => {
+            let style = format!("--hue: {}", avatar_hue(&name));
+            view! {
+                <span class=class style=style aria-hidden="true">
+                    {avatar_initial(&name)}
+                </span>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// Several faces stacked: the avatar of a group.
+#[component]
+pub fn GroupAvatar(#[prop(default = "md")] size: &'static str) -> impl IntoView {
+    let class = format!("avatar avatar-{size} avatar-group");
+    view! { <span class=class aria-hidden="true">"👥"</span> }
+}

@@ -1,0 +1,112 @@
+//! The few browser calls the window makes, in one place. On the server they
+//! do nothing (or what the server can do), so components call them freely.
+
+/// A fresh client-made message id (see `parse_client_id`).
+pub fn new_client_id() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let now = js_sys::Date::now() as u64;
+        let a = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+        let b = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+        format!("{now:x}-{a:08x}{b:08x}")
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        #[cfg(feature = "ssr")]
+        {
+            uuid::Uuid::new_v4().to_string()
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            String::new()
+        }
+    }
+}
+
+/// The browser's IANA time zone, e.g. "Europe/Berlin".
+pub fn browser_time_zone() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let options =
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
+                .resolved_options();
+        js_sys::Reflect::get(&options, &"timeZone".into())
+            .ok()?
+            .as_string()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    None
+}
+
+/// Stores the zone where the server reads it (`tz` cookie, a year).
+pub fn remember_time_zone(_tz: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(doc) = leptos::prelude::document().dyn_ref::<web_sys::HtmlDocument>() {
+            let _ = doc.set_cookie(&format!("tz={_tz}; path=/; max-age=31536000; samesite=lax"));
+        }
+    }
+}
+
+/// Scrolls the message list (laid out bottom-up, id `messages`) to its
+/// newest message.
+pub fn scroll_to_newest() {
+    #[cfg(feature = "hydrate")]
+    if let Some(el) = leptos::prelude::document().get_element_by_id("messages") {
+        el.set_scroll_top(0);
+    }
+}
+
+/// Scrolls `id` into view at the top of its list (the first unread).
+pub fn scroll_into_view(_id: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(el) = leptos::prelude::document().get_element_by_id(_id) {
+        let opts = web_sys::ScrollIntoViewOptions::new();
+        opts.set_block(web_sys::ScrollLogicalPosition::Start);
+        el.scroll_into_view_with_scroll_into_view_options(&opts);
+    }
+}
+
+/// Whether a bottom-up list is scrolled to (near) its oldest loaded end.
+pub fn near_oldest(_el: &leptos::web_sys::Element) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        // In a column-reverse list scrollTop is 0 at the bottom and goes
+        // negative upwards.
+        let travelled = -f64::from(_el.scroll_top());
+        let room = f64::from(_el.scroll_height() - _el.client_height());
+        room - travelled < 300.0
+    }
+    #[cfg(not(feature = "hydrate"))]
+    false
+}
+
+/// The element that had focus, to give it back when an overlay closes.
+pub fn focused() -> Option<leptos::web_sys::HtmlElement> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        leptos::prelude::document()
+            .active_element()?
+            .dyn_into::<leptos::web_sys::HtmlElement>()
+            .ok()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    None
+}
+
+/// Focuses the first focusable element inside `root` (an overlay).
+pub fn focus_first(_root: &leptos::web_sys::Element) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let selector =
+            "[autofocus], input:not([type=hidden]), textarea, button:not([disabled]), a[href]";
+        if let Ok(Some(el)) = _root.query_selector(selector) {
+            if let Ok(el) = el.dyn_into::<leptos::web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+        }
+    }
+}

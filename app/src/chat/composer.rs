@@ -1,0 +1,152 @@
+//! The composer (F10): grows with its text to four lines then scrolls
+//! (CSS `field-sizing`, so it works before the wasm arrives); Enter sends,
+//! Shift+Enter breaks the line; empty text cannot be sent; a counter shows
+//! near the limit. Without JavaScript it is a plain form post that lands
+//! back on the thread (F11).
+
+use leptos::{ev, html, prelude::*, server_fn::ServerFn};
+
+use super::{browser, context::use_chat, thread::use_thread};
+use crate::api::messages::{send_message, send_sticker, SendMessage};
+use crate::domain::{can_send, sticker_url, MessageBody, STICKERS};
+
+#[component]
+pub fn Composer(thread: String, client_id: String) -> impl IntoView {
+    let chat = use_chat();
+    let state = use_thread();
+    let text = RwSignal::new(String::new());
+    let client_id = RwSignal::new(client_id);
+    let error = RwSignal::new(None::<String>);
+    let sending = RwSignal::new(false);
+    let stickers_open = RwSignal::new(false);
+    let area = NodeRef::<html::Textarea>::new();
+    let thread = StoredValue::new(thread);
+    // Until the wasm runs, Send stays enabled: it is a plain form then.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+
+    let after_send = move |result: Result<crate::model::MessageView, crate::error::AppError>| {
+        sending.set(false);
+        match result {
+            Ok(m) => {
+                state.upsert(m);
+                browser::scroll_to_newest();
+                chat.refresh_nav();
+                error.set(None);
+                client_id.set(browser::new_client_id());
+                true
+            }
+            Err(e) => {
+                error.set(Some(e.for_field("body").unwrap_or_else(|| e.to_string())));
+                false
+            }
+        }
+    };
+    let send = move || {
+        let body = text.get_untracked();
+        if !can_send(&body) || sending.get_untracked() {
+            return;
+        }
+        sending.set(true);
+        let (t, id) = (thread.get_value(), client_id.get_untracked());
+        leptos::task::spawn_local(async move {
+            if after_send(send_message(t, body, id).await) {
+                text.set(String::new());
+                if let Some(el) = area.get_untracked() {
+                    el.set_value("");
+                }
+            }
+        });
+    };
+    let on_submit = move |ev: ev::SubmitEvent| {
+        ev.prevent_default();
+        send();
+    };
+    let on_key = move |ev: ev::KeyboardEvent| {
+        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+            ev.prevent_default();
+            send();
+        }
+    };
+    let send_sticker_named = move |name: &'static str| {
+        stickers_open.set(false);
+        sending.set(true);
+        let (t, id) = (thread.get_value(), client_id.get_untracked());
+        leptos::task::spawn_local(async move {
+            after_send(send_sticker(t, name.to_owned(), id).await);
+        });
+    };
+    let count = move || text.with(|t| t.chars().count());
+
+    view! {
+        <form
+            class="composer"
+            method="post"
+            action=SendMessage::url()
+            on:submit=on_submit
+            data-testid="composer"
+        >
+            <input type="hidden" name="thread" value=thread.get_value()/>
+            <input type="hidden" name="client_id" prop:value=move || client_id.get()/>
+            <div class="composer-row">
+                <button
+                    type="button"
+                    class="icon-button"
+                    aria-label="Stickers"
+                    aria-expanded=move || stickers_open.get().to_string()
+                    on:click=move |_| stickers_open.update(|o| *o = !*o)
+                >
+                    "🖼️"
+                </button>
+                <textarea
+                    name="body"
+                    class="composer-input"
+                    rows="1"
+                    placeholder="Message"
+                    aria-label="Message"
+                    maxlength=MessageBody::MAX.to_string()
+                    node_ref=area
+                    on:input=move |ev| text.set(event_target_value(&ev))
+                    on:keydown=on_key
+                ></textarea>
+                <button
+                    type="submit"
+                    class="button send-button"
+                    disabled=move || hydrated.get() && (!can_send(&text.get()) || sending.get())
+                >
+                    "Send"
+                </button>
+            </div>
+            {move || {
+                let n = count();
+                let class = if n > MessageBody::MAX { "composer-counter over" } else { "composer-counter" };
+                (n >= MessageBody::WARN_AT)
+                    .then(|| view! {
+                        <p class=class data-testid="counter">{format!("{n} / {}", MessageBody::MAX)}</p>
+                    })
+            }}
+            {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+            <Show when=move || stickers_open.get()>
+                <div class="sticker-picker" role="menu" aria-label="Stickers">
+                    {STICKERS
+                        .iter()
+                        .map(|name| {
+                            let name: &'static str = name;
+                            view! {
+                                <button
+                                    type="button"
+                                    class="sticker-choice"
+                                    role="menuitem"
+                                    aria-label=format!("Send {name} sticker")
+                                    on:click=move |_| send_sticker_named(name)
+                                >
+                                    <img src=sticker_url(name) alt="" width="64" height="64"/>
+                                </button>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            </Show>
+        </form>
+    }
+}

@@ -1,0 +1,60 @@
+//! State shared by the panes: who is looking, which overlay is open, and
+//! revision counters that make resources fetch again after a change.
+
+use leptos::prelude::*;
+
+use crate::api::auth::CurrentUser;
+
+/// An overlay of the window (one at a time).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    Welcome,
+    NewChat,
+    /// A new direct chat: invite a first message.
+    Invite {
+        thread: String,
+        name: String,
+    },
+}
+
+#[derive(Clone, Copy)]
+pub struct ChatContext {
+    pub user: StoredValue<CurrentUser>,
+    /// Bumped after anything that changes the navigation list.
+    pub nav_rev: RwSignal<u64>,
+    /// Bumped after a change to the open thread that its list cannot patch
+    /// by itself (membership, title).
+    pub thread_rev: RwSignal<u64>,
+    /// Bumped when the browser's time zone turns out to differ from the one
+    /// the server wrote the times in.
+    pub tz_rev: RwSignal<u64>,
+    pub overlay: RwSignal<Option<Overlay>>,
+}
+
+impl ChatContext {
+    pub fn me(&self) -> i64 {
+        self.user.with_value(|u| u.id)
+    }
+
+    pub fn refresh_nav(&self) {
+        self.nav_rev.update(|r| *r += 1);
+    }
+}
+
+pub fn provide_chat_context(user: CurrentUser) -> ChatContext {
+    let ctx = ChatContext {
+        user: StoredValue::new(user),
+        nav_rev: RwSignal::new(0),
+        thread_rev: RwSignal::new(0),
+        tz_rev: RwSignal::new(0),
+        overlay: RwSignal::new(None),
+    };
+    provide_context(ctx);
+    ctx
+}
+
+/// The chat context; only components inside [`super::ChatWindow`] call it.
+pub fn use_chat() -> ChatContext {
+    use_context::<ChatContext>()
+        .unwrap_or_else(|| panic!("use_chat() called outside <ChatWindow>: a wiring bug"))
+}

@@ -1,0 +1,185 @@
+//! One message: avatar, name and time at the start of a group, the body
+//! (text, sticker, or "[message deleted]"), reactions under it, and the
+//! hover toolbar (F6, F7).
+
+use leptos::prelude::*;
+
+use super::{
+    avatar::Avatar,
+    context::use_chat,
+    thread::{use_thread, MessageAction, ThreadState},
+};
+use crate::api::messages::toggle_reaction;
+use crate::domain::{preview::DELETED, sticker_url, MessageKind, REACTIONS};
+use crate::model::{MessageView, Reaction};
+
+#[component]
+pub fn MessageItem(m: MessageView, starts: bool) -> impl IntoView {
+    if m.kind == MessageKind::System {
+        return view! {
+            <div
+                class="system-line"
+                data-testid="system-line"
+                data-at=m.at_ms.to_string()
+                title=m.full_time.clone()
+            >
+                {m.body.clone().unwrap_or_default()}
+            </div>
+        }
+        .into_any();
+    }
+    let chat = use_chat();
+    let mine = m.sender_id == chat.me();
+    let deleted = m.deleted();
+    let head = starts.then(|| {
+        view! {
+            <Avatar name=m.sender.clone() url=m.sender_avatar.clone()/>
+        }
+    });
+    let meta = starts.then(|| {
+        view! {
+            <div class="msg-meta">
+                <span class="msg-sender">{m.sender.clone()}</span>
+                <time class="msg-time" title=m.full_time.clone()>{m.time.clone()}</time>
+            </div>
+        }
+    });
+    // A grouped message shows its time only on hover (F6).
+    let hover_time = (!starts).then(|| {
+        view! { <time class="msg-hover-time" title=m.full_time.clone()>{m.time.clone()}</time> }
+    });
+    let body = match (&m.body, m.kind) {
+        (None, _) => view! { <p class="msg-body msg-deleted">{DELETED}</p> }.into_any(),
+        (Some(name), MessageKind::Sticker) => view! {
+            <p class="msg-body">
+                <img class="sticker" src=sticker_url(name) alt=format!("{name} sticker") width="96" height="96"/>
+            </p>
+        }
+        .into_any(),
+        (Some(text), _) => view! { <p class="msg-body">{text.clone()}</p> }.into_any(),
+    };
+    let id = m.id;
+    let class = if starts {
+        "msg msg-start"
+    } else {
+        "msg msg-grouped"
+    };
+    view! {
+        <article
+            class=class
+            class:msg-mine=mine
+            id=format!("m-{id}")
+            data-testid="message"
+            data-id=id.to_string()
+            data-at=m.at_ms.to_string()
+            tabindex="-1"
+        >
+            <div class="msg-gutter">{head}{hover_time}</div>
+            <div class="msg-main">
+                {meta}
+                {body}
+                <Reactions id list=m.reactions.clone()/>
+            </div>
+            {(!deleted).then(|| view! { <Toolbar id mine/> })}
+        </article>
+    }
+    .into_any()
+}
+
+/// Counts under the message; a click toggles your own (F7).
+#[component]
+fn Reactions(id: i64, list: Vec<Reaction>) -> impl IntoView {
+    if list.is_empty() {
+        return ().into_any();
+    }
+    let thread = use_thread();
+    view! {
+        <div class="reactions" data-testid="reactions">
+            {list
+                .into_iter()
+                .map(|r| {
+                    let emoji = r.emoji.clone();
+                    view! {
+                        <button
+                            type="button"
+                            class="reaction"
+                            class:reaction-mine=r.mine
+                            aria-pressed=r.mine.to_string()
+                            title=r.who.join(", ")
+                            data-testid="reaction"
+                            on:click=move |_| react(thread, id, emoji.clone())
+                        >
+                            <span>{r.emoji.clone()}</span>
+                            " "
+                            <span class="reaction-count">{r.count.to_string()}</span>
+                        </button>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+    .into_any()
+}
+
+/// Toggles `emoji` on message `id` and puts the new counts in place.
+fn react(thread: ThreadState, id: i64, emoji: String) {
+    leptos::task::spawn_local(async move {
+        if let Ok(reactions) = toggle_reaction(id, emoji).await {
+            thread.messages.update(|list| {
+                if let Some(m) = list.iter_mut().find(|m| m.id == id) {
+                    m.reactions = reactions;
+                }
+            });
+        }
+    });
+}
+
+/// Appears on hover (and on keyboard focus): reactions, then Delete for
+/// your own message or Report for someone else's.
+#[component]
+fn Toolbar(id: i64, mine: bool) -> impl IntoView {
+    let thread = use_thread();
+    view! {
+        <div class="msg-toolbar" role="toolbar" aria-label="Message actions" data-testid="toolbar">
+            {REACTIONS
+                .iter()
+                .map(|e| {
+                    let emoji = (*e).to_owned();
+                    view! {
+                        <button
+                            type="button"
+                            class="icon-button"
+                            aria-label=format!("React {e}")
+                            on:click=move |_| react(thread, id, emoji.clone())
+                        >
+                            {*e}
+                        </button>
+                    }
+                })
+                .collect_view()}
+            {if mine {
+                view! {
+                    <button
+                        type="button"
+                        class="icon-button toolbar-text"
+                        on:click=move |_| thread.action.set(Some(MessageAction::Delete(id)))
+                    >
+                        "Delete"
+                    </button>
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <button
+                        type="button"
+                        class="icon-button toolbar-text"
+                        on:click=move |_| thread.action.set(Some(MessageAction::Report(id)))
+                    >
+                        "Report"
+                    </button>
+                }
+                    .into_any()
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,179 @@
+//! The message area: day separators, minute groups, the "new messages"
+//! marker, and older history loaded on scrolling up (F5, F6, F20).
+//!
+//! The list is laid out bottom-up (`flex-direction: column-reverse`), so it
+//! opens at the newest message without any script, and history added above
+//! does not move what the reader is looking at: no scroll jump.
+
+use leptos::{html, prelude::*};
+
+use super::{
+    message::MessageItem,
+    thread::{use_thread, UserCardView},
+};
+use crate::api::threads::older_messages;
+use crate::domain::grouping::{layout, Row, Stamp};
+use crate::model::{MessageView, UserCard};
+
+/// One line of the list, keyed so that a message re-renders when what it
+/// shows changes (deleted, reactions, its place in a group).
+#[derive(Clone, PartialEq)]
+enum Line {
+    Day(String, String),
+    Unread,
+    Message(MessageView, bool),
+}
+
+impl Line {
+    fn key(&self) -> String {
+        match self {
+            Line::Day(day, _) => format!("d{day}"),
+            Line::Unread => "unread".to_owned(),
+            Line::Message(m, starts) => {
+                let reactions: String = m
+                    .reactions
+                    .iter()
+                    .map(|r| format!("{}{}{}", r.emoji, r.count, u8::from(r.mine)))
+                    .collect();
+                format!(
+                    "m{}:{}:{}:{reactions}",
+                    m.id,
+                    u8::from(*starts),
+                    u8::from(m.deleted())
+                )
+            }
+        }
+    }
+}
+
+fn lines(messages: &[MessageView], first_unread: Option<i64>) -> Vec<Line> {
+    let stamps: Vec<Stamp> = messages
+        .iter()
+        .map(|m| Stamp {
+            sender_id: m.sender_id,
+            at_ms: m.at_ms,
+            day: &m.day,
+            system: m.kind == crate::domain::MessageKind::System,
+        })
+        .collect();
+    let mut out = Vec::with_capacity(messages.len() + 4);
+    for row in layout(&stamps) {
+        match row {
+            Row::Day { first } => {
+                let m = &messages[first];
+                out.push(Line::Day(m.day.clone(), m.day_label.clone()));
+            }
+            Row::Message {
+                index,
+                starts_group,
+            } => {
+                let m = &messages[index];
+                let unread_here = Some(m.id) == first_unread;
+                if unread_here {
+                    out.push(Line::Unread);
+                }
+                // The first unread message always shows who wrote it.
+                out.push(Line::Message(m.clone(), starts_group || unread_here));
+            }
+        }
+    }
+    out
+}
+
+#[component]
+pub fn MessageList(first_unread: Option<i64>, other: Option<UserCard>) -> impl IntoView {
+    let thread = use_thread();
+    let scroller = NodeRef::<html::Div>::new();
+    let loading = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+
+    let load_older = move || {
+        if loading.get_untracked() || !thread.has_more.get_untracked() {
+            return;
+        }
+        let Some(before) = thread.messages.with_untracked(|m| m.first().map(|m| m.id)) else {
+            return;
+        };
+        loading.set(true);
+        let id = thread.id.get_value();
+        leptos::task::spawn_local(async move {
+            match older_messages(id, before).await {
+                Ok(page) => {
+                    thread.has_more.set(page.has_more);
+                    thread.messages.update(|list| {
+                        let mut older = page.messages;
+                        older.retain(|m| m.id < before);
+                        older.append(list);
+                        *list = older;
+                    });
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+            loading.set(false);
+        });
+    };
+    let on_scroll = move |_| {
+        if let Some(el) = scroller.get() {
+            if super::browser::near_oldest(&el) {
+                load_older();
+            }
+        }
+    };
+    // Land on the first unread message (F20); without one the bottom-up
+    // layout already shows the newest.
+    Effect::new(move |_| {
+        if first_unread.is_some() && scroller.get().is_some() {
+            super::browser::scroll_into_view("unread-marker");
+        }
+    });
+
+    let rows = Memo::new(move |_| thread.messages.with(|m| lines(m, first_unread)));
+
+    view! {
+        <div class="messages" id="messages" node_ref=scroller on:scroll=on_scroll data-testid="messages">
+            <div class="messages-inner">
+                {move || {
+                    if thread.has_more.get() {
+                        view! {
+                            <div class="history-more">
+                                <button
+                                    type="button"
+                                    class="link-button"
+                                    disabled=move || loading.get()
+                                    on:click=move |_| load_older()
+                                >
+                                    {move || if loading.get() { "Loading…" } else { "Load older messages" }}
+                                </button>
+                            </div>
+                        }
+                            .into_any()
+                    } else {
+                        let card = other.clone().map(|user| view! { <UserCardView user/> });
+                        view! { <div class="history-start">{card}</div> }.into_any()
+                    }
+                }}
+                {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+                <For
+                    each=move || rows.get()
+                    key=Line::key
+                    children=|line| match line {
+                        Line::Day(_, label) => view! {
+                            <div class="day-separator" role="separator" data-testid="day-separator">
+                                <span>{label}</span>
+                            </div>
+                        }
+                        .into_any(),
+                        Line::Unread => view! {
+                            <div class="unread-marker" id="unread-marker" role="separator">
+                                <span>"New messages"</span>
+                            </div>
+                        }
+                        .into_any(),
+                        Line::Message(m, starts) => view! { <MessageItem m starts/> }.into_any(),
+                    }
+                />
+            </div>
+        </div>
+    }
+}

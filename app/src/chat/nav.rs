@@ -1,0 +1,95 @@
+//! The navigation pane (F3): the user's chats, most recent first.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use super::{
+    avatar::{Avatar, GroupAvatar},
+    context::{use_chat, Overlay},
+};
+use crate::api::auth::Logout;
+use crate::model::{NavList, ThreadSummary};
+
+#[component]
+pub fn NavPane(threads: Resource<Result<NavList, crate::error::AppError>>) -> impl IntoView {
+    let chat = use_chat();
+    let logout = ServerAction::<Logout>::new();
+    view! {
+        <nav class="nav-pane" aria-label="Chats">
+            <header class="nav-header">
+                <h1 class="brand">"Chats"</h1>
+                <span class="whoami">
+                    <strong data-testid="current-user">{chat.user.with_value(|u| u.username.clone())}</strong>
+                </span>
+            </header>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match threads.await {
+                        Ok(list) if list.threads.is_empty() => {
+                            view! { <p class="nav-empty muted">"No chats yet."</p> }.into_any()
+                        }
+                        Ok(list) => view! {
+                            <ul class="nav-list" data-testid="nav-list">
+                                {list.threads.into_iter().map(|t| view! { <NavItem t/> }).collect_view()}
+                            </ul>
+                        }
+                        .into_any(),
+                        Err(e) => view! { <p class="page-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <footer class="nav-footer">
+                <button
+                    type="button"
+                    class="button create-chat"
+                    on:click=move |_| chat.overlay.set(Some(Overlay::NewChat))
+                >
+                    "Create chat"
+                </button>
+                <ActionForm action=logout>
+                    <button type="submit" class="button-secondary">"Log out"</button>
+                </ActionForm>
+            </footer>
+        </nav>
+    }
+}
+
+#[component]
+fn NavItem(t: ThreadSummary) -> impl IntoView {
+    let avatar = match t.avatar {
+        Some((name, url)) => view! { <Avatar name url/> }.into_any(),
+        None => view! { <GroupAvatar/> }.into_any(),
+    };
+    let unread = t.unread;
+    let (sender, preview, when) = match t.last {
+        Some(l) => (Some(format!("{}: ", l.sender)), l.preview, l.when),
+        None => (None, "No messages yet".to_owned(), String::new()),
+    };
+    view! {
+        <li>
+            <A href=format!("/chat/{}", t.id) attr:class="nav-item" attr:data-testid="nav-item">
+                {avatar}
+                <span class="nav-text">
+                    <span class="nav-top">
+                        <span class="nav-name">{t.name}</span>
+                        <time class="nav-time">{when}</time>
+                    </span>
+                    <span class="nav-bottom">
+                        <span class="nav-preview">
+                            {sender.map(|s| view! { <span class="nav-sender">{s}</span> })}
+                            {preview}
+                        </span>
+                        {(unread > 0)
+                            .then(|| {
+                                view! {
+                                    <span class="badge" data-testid="unread" aria-label=format!("{unread} unread")>
+                                        {unread.min(99).to_string()}
+                                    </span>
+                                }
+                            })}
+                    </span>
+                </span>
+            </A>
+        </li>
+    }
+}

@@ -1,0 +1,173 @@
+//! The thread pane (F4): header, the other person's card, messages,
+//! composer, and the overlays that act on one message or on the group.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+use super::{
+    avatar::{Avatar, GroupAvatar},
+    composer::Composer,
+    context::use_chat,
+    group_panel::GroupPanel,
+    message_actions::{DeleteConfirm, ReportDialog},
+    message_list::MessageList,
+};
+use crate::api::threads::open_thread;
+use crate::error::AppError;
+use crate::model::{Member, MessageView, ThreadKind, ThreadView, UserCard};
+
+/// What the open thread's components share.
+#[derive(Clone, Copy)]
+pub struct ThreadState {
+    pub id: StoredValue<String>,
+    pub messages: RwSignal<Vec<MessageView>>,
+    pub has_more: RwSignal<bool>,
+    pub action: RwSignal<Option<MessageAction>>,
+}
+
+/// An overlay about one message, or the group's panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageAction {
+    Delete(i64),
+    Report(i64),
+    Members,
+}
+
+impl ThreadState {
+    /// Puts `m` in the list: replaces the message with its id, or appends
+    /// it (a send that was already shown is not shown twice).
+    pub fn upsert(&self, m: MessageView) {
+        self.messages
+            .update(|list| match list.iter_mut().find(|x| x.id == m.id) {
+                Some(slot) => *slot = m,
+                None => list.push(m),
+            });
+    }
+}
+
+pub fn use_thread() -> ThreadState {
+    use_context::<ThreadState>()
+        .unwrap_or_else(|| panic!("use_thread() called outside <ThreadPane>: a wiring bug"))
+}
+
+#[component]
+pub fn ThreadPane(id: String) -> impl IntoView {
+    let chat = use_chat();
+    let thread = Resource::new(
+        move || (id.clone(), chat.thread_rev.get(), chat.tz_rev.get()),
+        |(id, _, _)| open_thread(id),
+    );
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match thread.await {
+                    Ok(v) => view! { <ThreadBody v/> }.into_any(),
+                    Err(AppError::NotFound) => view! { <ThreadNotFound/> }.into_any(),
+                    Err(e) => view! { <p class="page-error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ThreadNotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <section class="no-thread" data-testid="thread-not-found">
+            <h2>"Chat not found"</h2>
+            <p class="muted">"It may have been removed, or you are not in it."</p>
+            <A href="/chat">"Back to your chats"</A>
+        </section>
+    }
+}
+
+#[component]
+fn ThreadBody(v: ThreadView) -> impl IntoView {
+    let state = ThreadState {
+        id: StoredValue::new(v.id.clone()),
+        messages: RwSignal::new(v.page.messages),
+        has_more: RwSignal::new(v.page.has_more),
+        action: RwSignal::new(None),
+    };
+    provide_context(state);
+    let members = StoredValue::new(v.members);
+    let name = v.name.clone();
+    let header_avatar = match &v.other {
+        Some(o) => view! { <Avatar name=o.username.clone() url=o.avatar_url.clone()/> }.into_any(),
+        None => view! { <GroupAvatar/> }.into_any(),
+    };
+    let is_group = v.kind == ThreadKind::Group;
+    let member_count = members.with_value(Vec::len);
+    let my_role = v.my_role;
+
+    view! {
+        <Title text=format!("{name} · Parley")/>
+        <header class="thread-header">
+            <A href="/chat" attr:class="back-link" attr:aria-label="Back to chats">"‹"</A>
+            {header_avatar}
+            <h2 class="thread-title" data-testid="thread-title">{name.clone()}</h2>
+            {is_group
+                .then(|| {
+                    view! {
+                        <button
+                            type="button"
+                            class="button-secondary members-button"
+                            on:click=move |_| state.action.set(Some(MessageAction::Members))
+                        >
+                            {format!("{member_count} members")}
+                        </button>
+                    }
+                })}
+        </header>
+        <MessageList
+            first_unread=v.first_unread
+            other=v.other
+        />
+        <Composer thread=v.id client_id=v.composer_client_id/>
+        {move || state.action.get().map(|a| match a {
+            MessageAction::Delete(id) => view! { <DeleteConfirm id/> }.into_any(),
+            MessageAction::Report(id) => view! { <ReportDialog id/> }.into_any(),
+            MessageAction::Members => {
+                view! {
+                    <GroupPanel
+                        members=members.get_value()
+                        title=v.title.clone().unwrap_or_default()
+                        my_role
+                    />
+                }
+                    .into_any()
+            }
+        })}
+    }
+}
+
+/// The card about the other person at the top of a direct chat (F2, F4).
+#[component]
+pub fn UserCardView(user: UserCard) -> impl IntoView {
+    let days = match user.days_on_site {
+        0 => "Joined today".to_owned(),
+        1 => "1 day on Parley".to_owned(),
+        n => format!("{n} days on Parley"),
+    };
+    view! {
+        <section class="user-card" data-testid="user-card">
+            <Avatar name=user.username.clone() url=user.avatar_url.clone() size="lg"/>
+            <h3>{user.username.clone()}</h3>
+            <p class="muted">
+                <span data-testid="karma">{format!("{} karma", user.karma)}</span>
+                " · "
+                <span data-testid="cake-day">{days}</span>
+            </p>
+        </section>
+    }
+}
+
+/// The member list of a group, for the panel.
+pub fn member_ids(members: &[Member]) -> Vec<i64> {
+    members.iter().map(|m| m.user.id).collect()
+}

@@ -1,0 +1,104 @@
+//! The two-pane window and its overlays.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::{
+    browser,
+    context::{provide_chat_context, Overlay},
+    nav::NavPane,
+    new_chat::{InviteOverlay, NewChatOverlay, WelcomeOverlay},
+    thread::ThreadPane,
+};
+use crate::api::{auth::CurrentUser, threads::list_threads};
+
+#[component]
+pub fn ChatWindow(user: CurrentUser) -> impl IntoView {
+    let chat = provide_chat_context(user);
+    let params = use_params_map();
+    let thread = Memo::new(move |_| params.read().get("thread"));
+
+    let threads = Resource::new(
+        move || (chat.nav_rev.get(), chat.tz_rev.get()),
+        |_| list_threads(),
+    );
+    sync_time_zone(threads, chat.tz_rev);
+
+    // Someone with no chats is welcomed (F9), once per visit.
+    Effect::new(move |shown: Option<bool>| {
+        if shown == Some(true) {
+            return true;
+        }
+        let empty = threads
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|l| l.threads.is_empty());
+        if empty && thread.get().is_none() && chat.overlay.get_untracked().is_none() {
+            chat.overlay.set(Some(Overlay::Welcome));
+            return true;
+        }
+        false
+    });
+
+    view! {
+        <Title text="Chat · Parley"/>
+        <div class="chat-window" class:has-thread=move || thread.get().is_some()>
+            <NavPane threads/>
+            <main class="thread-pane">
+                {move || match thread.get() {
+                    Some(id) => view! { <ThreadPane id/> }.into_any(),
+                    None => view! { <NoThread/> }.into_any(),
+                }}
+            </main>
+        </div>
+        {move || chat.overlay.get().map(|o| match o {
+            Overlay::Welcome => view! { <WelcomeOverlay/> }.into_any(),
+            Overlay::NewChat => view! { <NewChatOverlay/> }.into_any(),
+            Overlay::Invite { thread, name } => view! { <InviteOverlay thread name/> }.into_any(),
+        })}
+    }
+}
+
+#[component]
+fn NoThread() -> impl IntoView {
+    let chat = super::context::use_chat();
+    view! {
+        <section class="no-thread">
+            <h2>"Your chats"</h2>
+            <p class="muted">"Pick a chat on the left, or start a new one."</p>
+            <button
+                type="button"
+                class="button"
+                on:click=move |_| chat.overlay.set(Some(Overlay::NewChat))
+            >
+                "Start new chat"
+            </button>
+        </section>
+    }
+}
+
+/// The server writes times in the zone of the `tz` cookie (UTC before the
+/// first visit). After hydration, if the browser's zone differs, store it
+/// and fetch again: the first paint matches the server HTML exactly (no
+/// hydration mismatch), and the labels correct themselves a moment later.
+fn sync_time_zone(
+    threads: Resource<Result<crate::model::NavList, crate::error::AppError>>,
+    tz_rev: RwSignal<u64>,
+) {
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) {
+            return true;
+        }
+        let Some(Ok(list)) = threads.get() else {
+            return false;
+        };
+        if let Some(tz) = browser::browser_time_zone() {
+            if tz != list.tz {
+                browser::remember_time_zone(&tz);
+                tz_rev.update(|r| *r += 1);
+            }
+        }
+        true
+    });
+}
