@@ -6,7 +6,10 @@
 mod common;
 
 mod auth;
+mod chat_helpers;
+mod direct_chats;
 mod floods;
+mod groups;
 mod helpers;
 mod pages;
 mod startup;
