@@ -7,9 +7,13 @@ mod common;
 
 mod auth;
 mod chat_helpers;
+mod delete;
 mod direct_chats;
 mod floods;
 mod groups;
 mod helpers;
+mod messages;
 mod pages;
+mod reactions;
+mod reports;
 mod startup;
