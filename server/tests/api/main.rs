@@ -6,6 +6,7 @@
 mod common;
 
 mod auth;
+mod authz;
 mod chat_helpers;
 mod delete;
 mod direct_chats;
@@ -14,6 +15,7 @@ mod groups;
 mod helpers;
 mod messages;
 mod pages;
+mod paging;
 mod reactions;
 mod reports;
 mod startup;
