@@ -6,7 +6,18 @@
 mod common;
 
 mod auth;
+mod authz;
+mod chat_helpers;
+mod delete;
+mod direct_chats;
 mod floods;
+mod groups;
 mod helpers;
+mod messages;
+mod nojs;
 mod pages;
+mod paging;
+mod plans;
+mod reactions;
+mod reports;
 mod startup;

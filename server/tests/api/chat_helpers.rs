@@ -1,0 +1,317 @@
+//! Chat helpers: one logged-in client (own cookie jar) per user, typed calls
+//! to the chat server functions, and direct access to the database file.
+
+use std::sync::{
+    atomic::{AtomicU64, Ordering},
+    Arc,
+};
+
+use app::model::{MessagePage, MessageView, NavList, StartedChat, ThreadSummary, ThreadView};
+use reqwest::{cookie::Jar, Client, Response, StatusCode};
+use serde_json::Value;
+use sqlx::{sqlite::SqliteConnectOptions, ConnectOptions, Connection, SqliteConnection};
+
+use crate::helpers::{client_with, TestApp, PASSWORD};
+
+/// A user of a running server with their own cookie jar (so their own
+/// session), as a second browser would be.
+pub struct User {
+    pub name: String,
+    pub id: i64,
+    pub client: Client,
+    base: String,
+}
+
+impl TestApp {
+    /// Registers `name` in a fresh browser and returns it logged in.
+    pub async fn user(&self, name: &str) -> User {
+        let mut user = self.anonymous();
+        user.name = name.to_owned();
+        let res = user
+            .call("register", &[("username", name), ("password", PASSWORD)])
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "registering {name}");
+        let me = ok(user.call("me", &[]).await).await;
+        user.id = me["id"].as_i64().expect("a user id");
+        user
+    }
+
+    /// A browser with no session.
+    pub fn anonymous(&self) -> User {
+        User {
+            name: String::new(),
+            id: 0,
+            client: client_with(Arc::new(Jar::default())),
+            base: self.url(""),
+        }
+    }
+
+    /// A connection to the server's SQLite file (WAL, so it reads and
+    /// writes alongside the running server).
+    pub async fn db(&self) -> SqliteConnection {
+        SqliteConnectOptions::new()
+            .filename(&self.db_path)
+            .busy_timeout(std::time::Duration::from_secs(5))
+            .connect()
+            .await
+            .expect("open the test database")
+    }
+
+    /// `SELECT COUNT(*)` of a table.
+    pub async fn count(&self, table: &str) -> i64 {
+        let mut db = self.db().await;
+        let n = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&mut db)
+            .await
+            .expect("count rows");
+        db.close().await.expect("close");
+        n
+    }
+
+    /// Row counts of every chat table, to show a request changed nothing.
+    pub async fn row_counts(&self) -> Vec<(&'static str, i64)> {
+        let mut counts = Vec::new();
+        for table in [
+            "threads",
+            "thread_members",
+            "messages",
+            "reactions",
+            "reports",
+        ] {
+            counts.push((table, self.count(table).await));
+        }
+        counts
+    }
+
+    /// Soft-deletes a thread by its public id, as a moderator tool would.
+    pub async fn soft_delete_thread(&self, public_id: &str) {
+        let mut db = self.db().await;
+        let done = sqlx::query("UPDATE threads SET deleted_at = ? WHERE public_id = ?")
+            .bind("2026-01-01T00:00:00Z")
+            .bind(public_id)
+            .execute(&mut db)
+            .await
+            .expect("soft-delete a thread");
+        assert_eq!(done.rows_affected(), 1);
+        db.close().await.expect("close");
+    }
+}
+
+/// A client id the server accepts (8–64 of `A-Za-z0-9-`), new every call.
+pub fn client_id() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    format!("test-client-{:08}", NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+/// The JSON of a 200 answer (panics with the body otherwise).
+pub async fn ok(res: Response) -> Value {
+    let status = res.status();
+    let text = res.text().await.expect("a body");
+    assert_eq!(status, StatusCode::OK, "expected 200, got {status}: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// Status and raw body of an answer.
+pub async fn status_and_body(res: Response) -> (StatusCode, String) {
+    let status = res.status();
+    (status, res.text().await.expect("a body"))
+}
+
+/// Asserts the answer is `status`; returns its body.
+pub async fn expect_status(res: Response, status: StatusCode) -> String {
+    let (got, body) = status_and_body(res).await;
+    assert_eq!(got, status, "{body}");
+    body
+}
+
+fn typed<T: FromJson>(v: Value) -> T {
+    T::from_json(v)
+}
+
+/// `serde_json::from_value` for the model types, without naming serde's
+/// traits (the test crate does not depend on serde itself).
+pub trait FromJson: Sized {
+    fn from_json(v: Value) -> Self;
+}
+
+macro_rules! from_json {
+    ($($t:ty),*) => {$(
+        impl FromJson for $t {
+            fn from_json(v: Value) -> Self {
+                serde_json::from_value(v.clone())
+                    .unwrap_or_else(|e| panic!("not a {}: {e}: {v}", stringify!($t)))
+            }
+        }
+    )*};
+}
+from_json!(
+    MessagePage,
+    MessageView,
+    NavList,
+    StartedChat,
+    ThreadView,
+    Vec<app::model::Reaction>,
+    Vec<app::model::UserCard>
+);
+
+/// `key[0]=a&key[1]=b`: how server functions take a `Vec<String>`.
+pub fn list_form<'a>(key: &str, values: &[&'a str]) -> Vec<(String, &'a str)> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (format!("{key}[{i}]"), *v))
+        .collect()
+}
+
+impl User {
+    /// Calls a server function as the hydrated app does (form body, JSON
+    /// answer), with this user's cookies.
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> Response {
+        self.client
+            .post(format!("{}/api/{endpoint}", self.base))
+            .form(form)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// [`User::call`] with an owned form (for list arguments).
+    pub async fn call_owned(&self, endpoint: &str, form: &[(String, &str)]) -> Response {
+        let borrowed: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        self.call(endpoint, &borrowed).await
+    }
+
+    /// A page of the site, as a browser asks for it.
+    pub async fn get_page(&self, path: &str) -> Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .header(reqwest::header::ACCEPT, "text/html,application/xhtml+xml")
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn start_chat_res(&self, usernames: &[&str]) -> Response {
+        self.call_owned("start_chat", &list_form("usernames", usernames))
+            .await
+    }
+
+    pub async fn start_chat(&self, usernames: &[&str]) -> StartedChat {
+        typed(ok(self.start_chat_res(usernames).await).await)
+    }
+
+    pub async fn threads(&self) -> NavList {
+        typed(ok(self.call("threads", &[]).await).await)
+    }
+
+    /// This user's navigation entry for `thread`, if it is listed.
+    pub async fn nav_entry(&self, thread: &str) -> Option<ThreadSummary> {
+        self.threads()
+            .await
+            .threads
+            .into_iter()
+            .find(|t| t.id == thread)
+    }
+
+    pub async fn open_res(&self, thread: &str) -> Response {
+        self.call("open_thread", &[("thread", thread)]).await
+    }
+
+    pub async fn open(&self, thread: &str) -> ThreadView {
+        typed(ok(self.open_res(thread).await).await)
+    }
+
+    pub async fn older_res(&self, thread: &str, before: i64) -> Response {
+        let before = before.to_string();
+        self.call("older_messages", &[("thread", thread), ("before", &before)])
+            .await
+    }
+
+    pub async fn older(&self, thread: &str, before: i64) -> MessagePage {
+        typed(ok(self.older_res(thread, before).await).await)
+    }
+
+    pub async fn send_res(&self, thread: &str, body: &str, client_id: &str) -> Response {
+        self.call(
+            "send_message",
+            &[("thread", thread), ("body", body), ("client_id", client_id)],
+        )
+        .await
+    }
+
+    pub async fn send(&self, thread: &str, body: &str) -> MessageView {
+        typed(ok(self.send_res(thread, body, &client_id()).await).await)
+    }
+
+    pub async fn sticker_res(&self, thread: &str, sticker: &str) -> Response {
+        self.call(
+            "send_sticker",
+            &[
+                ("thread", thread),
+                ("sticker", sticker),
+                ("client_id", &client_id()),
+            ],
+        )
+        .await
+    }
+
+    pub async fn delete_res(&self, message_id: i64) -> Response {
+        let id = message_id.to_string();
+        self.call("delete_message", &[("message_id", &id)]).await
+    }
+
+    pub async fn delete(&self, message_id: i64) -> MessageView {
+        typed(ok(self.delete_res(message_id).await).await)
+    }
+
+    pub async fn react_res(&self, message_id: i64, emoji: &str) -> Response {
+        let id = message_id.to_string();
+        self.call("toggle_reaction", &[("message_id", &id), ("emoji", emoji)])
+            .await
+    }
+
+    pub async fn react(&self, message_id: i64, emoji: &str) -> Vec<app::model::Reaction> {
+        typed(ok(self.react_res(message_id, emoji).await).await)
+    }
+
+    pub async fn report_res(&self, message_id: i64, reason: &str, detail: &str) -> Response {
+        let id = message_id.to_string();
+        self.call(
+            "report_message",
+            &[("message_id", &id), ("reason", reason), ("detail", detail)],
+        )
+        .await
+    }
+
+    pub async fn search(&self, query: &str) -> Vec<app::model::UserCard> {
+        typed(ok(self.call("search_users", &[("query", query)]).await).await)
+    }
+
+    pub async fn rename_res(&self, thread: &str, title: &str) -> Response {
+        self.call("rename_group", &[("thread", thread), ("title", title)])
+            .await
+    }
+
+    pub async fn add_res(&self, thread: &str, usernames: &[&str]) -> Response {
+        let mut form = vec![("thread".to_owned(), thread)];
+        form.extend(list_form("usernames", usernames));
+        self.call_owned("add_members", &form).await
+    }
+
+    pub async fn remove_res(&self, thread: &str, username: &str) -> Response {
+        self.call(
+            "remove_member",
+            &[("thread", thread), ("username", username)],
+        )
+        .await
+    }
+
+    pub async fn leave_res(&self, thread: &str) -> Response {
+        self.call("leave_thread", &[("thread", thread)]).await
+    }
+}
+
+/// The bodies of a page's messages, oldest first (`None` for deleted).
+pub fn bodies(page: &MessagePage) -> Vec<Option<&str>> {
+    page.messages.iter().map(|m| m.body.as_deref()).collect()
+}

@@ -1,0 +1,230 @@
+//! Sending messages (F10): delivery to both sides, the navigation preview
+//! and unread counts, idempotent retries, body rules, stickers.
+
+use app::domain::MessageKind;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::chat_helpers::{bodies, client_id, expect_status, ok};
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn a_sent_message_reaches_both_sides_and_is_unread_for_the_receiver() {
+    let app = TestApp::spawn().await;
+    let ana = app.user("ana").await;
+    let bob = app.user("bob").await;
+    let dm = ana.start_chat(&["bob"]).await.id;
+
+    let sent = ana.send(&dm, "hello bob").await;
+    assert_eq!(sent.body.as_deref(), Some("hello bob"));
+    assert_eq!(sent.sender, "ana");
+    assert_eq!(sent.sender_id, ana.id);
+    assert_eq!(sent.kind, MessageKind::Text);
+
+    // The navigation list: "You" for the sender, the name for the other.
+    let mine = ana.nav_entry(&dm).await.unwrap();
+    let last = mine.last.expect("a last message");
+    assert_eq!(
+        (last.sender.as_str(), last.preview.as_str()),
+        ("You", "hello bob")
+    );
+    assert_eq!(mine.unread, 0, "your own message is not unread");
+    let theirs = bob.nav_entry(&dm).await.unwrap();
+    let last = theirs.last.expect("a last message");
+    assert_eq!(
+        (last.sender.as_str(), last.preview.as_str()),
+        ("ana", "hello bob")
+    );
+    assert_eq!(theirs.unread, 1);
+
+    let view = bob.open(&dm).await;
+    assert_eq!(bodies(&view.page), [Some("hello bob")]);
+    assert_eq!(view.page.messages[0].id, sent.id);
+    assert_eq!(view.first_unread, Some(sent.id));
+    assert_eq!(
+        bob.nav_entry(&dm).await.unwrap().unread,
+        0,
+        "read by opening"
+    );
+    assert_eq!(bob.open(&dm).await.first_unread, None);
+
+    let view = ana.open(&dm).await;
+    assert_eq!(bodies(&view.page), [Some("hello bob")]);
+    assert_eq!(view.first_unread, None);
+
+    // A reply counts for ana, and only the newest is previewed.
+    bob.send(&dm, "hi ana").await;
+    bob.send(&dm, "how are you?").await;
+    let entry = ana.nav_entry(&dm).await.unwrap();
+    assert_eq!(entry.unread, 2);
+    assert_eq!(entry.last.unwrap().preview, "how are you?");
+}
+
+#[tokio::test]
+async fn the_navigation_list_puts_the_latest_activity_first() {
+    let app = TestApp::spawn().await;
+    let ana = app.user("ana").await;
+    app.user("bob").await;
+    app.user("cyd").await;
+    let with_bo = ana.start_chat(&["bob"]).await.id;
+    let with_cy = ana.start_chat(&["cyd"]).await.id;
+
+    ana.send(&with_bo, "to bob").await;
+    let ids: Vec<String> = ana
+        .threads()
+        .await
+        .threads
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(ids, [with_bo.clone(), with_cy.clone()]);
+    ana.send(&with_cy, "to cyd").await;
+    let ids: Vec<String> = ana
+        .threads()
+        .await
+        .threads
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(ids, [with_cy, with_bo]);
+}
+
+#[tokio::test]
+async fn resending_with_the_same_client_id_stores_one_message() {
+    let app = TestApp::spawn().await;
+    let ana = app.user("ana").await;
+    let bob = app.user("bob").await;
+    let dm = ana.start_chat(&["bob"]).await.id;
+
+    let cid = client_id();
+    let first = ok(ana.send_res(&dm, "only once", &cid).await).await;
+    let second = ok(ana.send_res(&dm, "only once", &cid).await).await;
+    assert_eq!(first["id"], second["id"]);
+    assert_eq!(app.count("messages").await, 1);
+
+    // Two retries racing each other.
+    let cid = client_id();
+    let (a, b) = tokio::join!(
+        ana.send_res(&dm, "racing", &cid),
+        ana.send_res(&dm, "racing", &cid)
+    );
+    let (a, b) = tokio::join!(ok(a), ok(b));
+    assert_eq!(a["id"], b["id"]);
+    assert_eq!(app.count("messages").await, 2);
+
+    // The same client id from another sender is their own message.
+    let theirs = ok(bob.send_res(&dm, "mine", &cid).await).await;
+    assert_ne!(theirs["id"], a["id"]);
+    assert_eq!(app.count("messages").await, 3);
+    assert_eq!(
+        bodies(&bob.open(&dm).await.page),
+        [Some("only once"), Some("racing"), Some("mine")]
+    );
+    // bob read everything by opening; ana has bob's one message unread.
+    assert_eq!(bob.nav_entry(&dm).await.unwrap().unread, 0);
+    assert_eq!(ana.nav_entry(&dm).await.unwrap().unread, 1);
+}
+
+#[tokio::test]
+async fn a_client_id_reused_in_another_thread_is_refused() {
+    let app = TestApp::spawn().await;
+    let ana = app.user("ana").await;
+    app.user("bob").await;
+    app.user("cyd").await;
+    let with_bo = ana.start_chat(&["bob"]).await.id;
+    let with_cy = ana.start_chat(&["cyd"]).await.id;
+
+    let cid = client_id();
+    ok(ana.send_res(&with_bo, "for bob", &cid).await).await;
+    expect_status(
+        ana.send_res(&with_cy, "for cyd", &cid).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(ana.open(&with_cy).await.page.messages.is_empty());
+    assert_eq!(app.count("messages").await, 1);
+
+    // A malformed client id is refused too.
+    for bad in ["short", "has spaces in it", &"a".repeat(65)] {
+        expect_status(
+            ana.send_res(&with_bo, "x", bad).await,
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    }
+    assert_eq!(app.count("messages").await, 1);
+}
+
+#[tokio::test]
+async fn empty_blank_and_too_long_bodies_are_refused_and_not_stored() {
+    let app = TestApp::spawn().await;
+    let ana = app.user("ana").await;
+    app.user("bob").await;
+    let dm = ana.start_chat(&["bob"]).await.id;
+
+    let too_long = "x".repeat(4001);
+    for body in ["", "   ", "\n\n", " \t\r\n ", too_long.as_str()] {
+        let res = ana.send_res(&dm, body, &client_id()).await;
+        let text = expect_status(res, StatusCode::BAD_REQUEST).await;
+        let err: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(err["Invalid"][0]["field"], "body", "{body:?}: {text}");
+    }
+    assert_eq!(app.count("messages").await, 0);
+    assert!(ana.nav_entry(&dm).await.unwrap().last.is_none());
+
+    // Exactly 4,000 characters is fine, counted in characters not bytes.
+    let max = "é".repeat(4000);
+    let sent = ana.send(&dm, &max).await;
+    assert_eq!(sent.body.as_deref(), Some(max.as_str()));
+    let ascii = "y".repeat(4000);
+    assert_eq!(ana.send(&dm, &ascii).await.body.unwrap().len(), 4000);
+    assert_eq!(app.count("messages").await, 2);
+}
+
+#[tokio::test]
+async fn html_in_a_message_is_stored_and_returned_as_plain_text() {
+    let app = TestApp::spawn().await;
+    let ana = app.user("ana").await;
+    let bob = app.user("bob").await;
+    let dm = ana.start_chat(&["bob"]).await.id;
+    let html = "<script>alert(\"hi\")</script> & <b>bold</b> &amp; 'q'\n  indented";
+
+    let sent = ana.send(&dm, html).await;
+    assert_eq!(sent.body.as_deref(), Some(html));
+    let seen = bob.open(&dm).await;
+    assert_eq!(bodies(&seen.page), [Some(html)]);
+
+    let mut db = app.db().await;
+    let stored: String = sqlx::query_scalar("SELECT body FROM messages WHERE id = ?")
+        .bind(sent.id)
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(stored, html);
+}
+
+#[tokio::test]
+async fn stickers_are_sent_by_name_and_previewed_as_a_picture() {
+    let app = TestApp::spawn().await;
+    let ana = app.user("ana").await;
+    let bob = app.user("bob").await;
+    let dm = ana.start_chat(&["bob"]).await.id;
+
+    let sent = ok(ana.sticker_res(&dm, "otter").await).await;
+    assert_eq!(sent["kind"], "sticker");
+    assert_eq!(sent["body"], "otter");
+
+    for bad in ["../x", "../../public/favicon", "Otter", "", "otter.svg"] {
+        expect_status(ana.sticker_res(&dm, bad).await, StatusCode::BAD_REQUEST).await;
+    }
+    assert_eq!(app.count("messages").await, 1);
+
+    let view = bob.open(&dm).await;
+    assert_eq!(view.page.messages.len(), 1);
+    assert_eq!(view.page.messages[0].kind, MessageKind::Sticker);
+    for (user, sender) in [(&ana, "You"), (&bob, "ana")] {
+        let last = user.nav_entry(&dm).await.unwrap().last.unwrap();
+        assert_eq!(last.preview, "🖼️");
+        assert_eq!(last.sender, sender);
+    }
+}

@@ -1,0 +1,173 @@
+//! The hot queries use indexes, never a full table scan: checked with
+//! `EXPLAIN QUERY PLAN` on the server's own SQL, on a database with a
+//! realistic spread of rows, with and without `ANALYZE` statistics.
+
+use sqlx::{Connection, SqliteConnection};
+
+use crate::helpers::TestApp;
+
+const USERS: i64 = 400;
+const THREADS: i64 = 200;
+const MESSAGES_PER_THREAD: i64 = 40;
+
+/// Users, direct chats between neighbours, groups of five, messages.
+async fn populate(db: &mut SqliteConnection) {
+    let mut tx = db.begin().await.unwrap();
+    let now = "2026-11-21T12:00:00Z";
+    for u in 1..=USERS {
+        sqlx::query(
+            "INSERT INTO users (id, username, password_hash, created_at) VALUES (?, ?, 'x', ?)",
+        )
+        .bind(u)
+        .bind(format!("user{u:04}"))
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    let mut message = 0_i64;
+    for t in 1..=THREADS {
+        let direct = t % 2 == 0;
+        let members: Vec<i64> = if direct {
+            vec![t, t + 1]
+        } else {
+            (0..5).map(|k| (t + k * 37) % USERS + 1).collect()
+        };
+        sqlx::query(
+            "INSERT INTO threads (id, public_id, kind, direct_key, created_by, created_at, last_activity_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(t)
+        .bind(format!("00000000-0000-4000-8000-{t:012}"))
+        .bind(if direct { "direct" } else { "group" })
+        .bind(direct.then(|| format!("{}:{}", members[0], members[1])))
+        .bind(members[0])
+        .bind(now)
+        .bind(format!("2026-11-21T12:{:02}:{:02}Z", t / 60 % 60, t % 60))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        for m in &members {
+            sqlx::query(
+                "INSERT OR IGNORE INTO thread_members (thread_id, user_id, role, joined_at) VALUES (?, ?, 'member', ?)",
+            )
+            .bind(t)
+            .bind(m)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        }
+        for i in 0..MESSAGES_PER_THREAD {
+            message += 1;
+            let sender = members[(i as usize) % members.len()];
+            sqlx::query(
+                "INSERT INTO messages (id, thread_id, sender_id, client_id, kind, body, created_at)
+                 VALUES (?, ?, ?, ?, 'text', 'hello', ?)",
+            )
+            .bind(message)
+            .bind(t)
+            .bind(sender)
+            .bind(format!("client-{message:08}"))
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        }
+        sqlx::query("UPDATE threads SET last_message_id = ? WHERE id = ?")
+            .bind(message)
+            .bind(t)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+/// The plan's steps (the `detail` column) for `sql` with `binds`.
+async fn plan(db: &mut SqliteConnection, sql: &str, binds: &[&str]) -> Vec<String> {
+    let explain = format!("EXPLAIN QUERY PLAN {sql}");
+    let mut q = sqlx::query_as::<_, (i64, i64, i64, String)>(&explain);
+    for b in binds {
+        q = q.bind(*b);
+    }
+    q.fetch_all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(_, _, _, detail)| detail)
+        .collect()
+}
+
+/// A step that reads a whole table: `SCAN <table>` without an index (a
+/// `SCAN ... USING [COVERING] INDEX` walks an index in order, a `SEARCH`
+/// seeks; both are fine).
+fn full_scans(steps: &[String]) -> Vec<&String> {
+    steps
+        .iter()
+        .filter(|s| s.starts_with("SCAN ") && !s.contains(" USING "))
+        .collect()
+}
+
+async fn assert_no_full_scans(db: &mut SqliteConnection, when: &str) {
+    let queries: [(&str, &str, &[&str]); 3] = [
+        (
+            "messages::PAGE_SQL",
+            app::store::messages::PAGE_SQL,
+            &["7", "9000", "51"],
+        ),
+        (
+            "threads::LIST_FOR_USER_SQL",
+            app::store::threads::LIST_FOR_USER_SQL,
+            &["42"],
+        ),
+        (
+            "users::SEARCH_SQL",
+            app::store::users::SEARCH_SQL,
+            &["user01", "user01~", "3", "20"],
+        ),
+    ];
+    let mut failures = Vec::new();
+    let mut all = String::new();
+    for (name, sql, binds) in queries {
+        let steps = plan(db, sql, binds).await;
+        all.push_str(&format!("{name} ({when}):\n  {}\n", steps.join("\n  ")));
+        if !full_scans(&steps).is_empty() {
+            failures.push(name);
+        }
+    }
+    // Shown with `--nocapture`, and in the failure message.
+    println!("{all}");
+    assert!(
+        failures.is_empty(),
+        "full table scans in {failures:?}:\n{all}"
+    );
+}
+
+#[tokio::test]
+async fn the_full_scan_check_catches_a_scan() {
+    // The check itself: a query with no usable index is caught.
+    let app = TestApp::spawn().await;
+    let mut db = app.db().await;
+    let steps = plan(&mut db, "SELECT * FROM messages WHERE body = ?", &["x"]).await;
+    assert_eq!(full_scans(&steps).len(), 1, "{steps:?}");
+    let steps = plan(
+        &mut db,
+        "SELECT * FROM messages WHERE thread_id = ?",
+        &["1"],
+    )
+    .await;
+    assert!(full_scans(&steps).is_empty(), "{steps:?}");
+}
+
+#[tokio::test]
+async fn the_page_navigation_and_search_queries_use_indexes() {
+    let app = TestApp::spawn().await;
+    let mut db = app.db().await;
+    populate(&mut db).await;
+
+    assert_no_full_scans(&mut db, "no statistics").await;
+
+    sqlx::query("ANALYZE").execute(&mut db).await.unwrap();
+    assert_no_full_scans(&mut db, "after ANALYZE").await;
+}
