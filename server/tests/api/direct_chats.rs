@@ -120,7 +120,6 @@ async fn search_finds_people_by_prefix_but_never_yourself() {
 }
 
 #[tokio::test]
-#[ignore = "bug: start_chat answers 500 when the pair's direct chat was soft-deleted (UNIQUE direct_key)"]
 async fn a_pair_whose_direct_chat_was_deleted_can_start_a_new_one() {
     let app = TestApp::spawn().await;
     let ana = app.user("ana").await;
