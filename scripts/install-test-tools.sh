@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the build tools (idempotent):
-# rustfmt and clippy, and Debian's Chromium for Playwright (Playwright's
+# rustfmt and clippy, and Debian's Chromium and an emoji font for Playwright (Playwright's
 # own browser download is not reachable here).
 set -euo pipefail
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -8,8 +8,13 @@ export PATH="$HOME/.cargo/bin:$PATH"
 rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
 rustup component list --installed | grep -q '^clippy' || rustup component add clippy
 
-if [ ! -x /usr/bin/chromium ]; then
-  printf '\033[1m==> installing Debian chromium\033[0m\n'
+# The colour emoji font: reactions, the sticker button and previews are
+# emoji, and screenshots (docs/) should show them rather than boxes.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || missing+=(fonts-noto-color-emoji)
+if [ ${#missing[@]} -gt 0 ]; then
+  printf '\033[1m==> installing %s (Debian)\033[0m\n' "${missing[*]}"
   apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+  DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
 fi
