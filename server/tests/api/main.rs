@@ -6,6 +6,7 @@
 mod common;
 
 mod auth;
+mod demo;
 mod floods;
 mod helpers;
 mod pages;
