@@ -2,12 +2,18 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test tools dev fmt bench-load
+.PHONY: run demo test tools dev fmt bench-load
 
 ## Build a release and serve Parley on SQLite at http://127.0.0.1:3000
 run: tools
 	cargo leptos build --release
 	LEPTOS_SITE_ROOT=target/site ./target/release/parley
+
+## Like `make run`, with demo people and chats in data/demo.db (log in as
+## ana, bob, cyd, dee or eve, password parley-demo); filled on first start only
+demo: tools
+	cargo leptos build --release
+	PARLEY_DEMO=1 DATABASE_URL=sqlite://data/demo.db LEPTOS_SITE_ROOT=target/site ./target/release/parley
 
 ## Every check and test (fmt, clippy ssr+hydrate, wasm boundary, Rust, Playwright)
 test: tools
