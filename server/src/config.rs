@@ -22,6 +22,9 @@ pub struct Config {
     /// Serve the bundle from precompressed siblings; off when
     /// `LEPTOS_WATCH` is set (see `assets`).
     pub precompress_assets: bool,
+    /// `PARLEY_DEMO=1` (or `true`): fill an empty database with demo users
+    /// and chats at start-up (see [`crate::demo`]). Off by default.
+    pub demo: bool,
 }
 
 impl Config {
@@ -45,6 +48,7 @@ impl Config {
                 .and_then(|p| p.parse().ok())
                 .unwrap_or(3001),
             precompress_assets: var("LEPTOS_WATCH").is_none(),
+            demo: var("PARLEY_DEMO").is_some_and(|v| is_on(&v)),
         })
     }
 
@@ -53,5 +57,27 @@ impl Config {
         self.public_url
             .as_deref()
             .is_some_and(|u| u.to_ascii_lowercase().starts_with("https://"))
+    }
+}
+
+/// `1` or `true` (any case, spaces ignored) switch a flag on; anything else
+/// leaves it off.
+fn is_on(value: &str) -> bool {
+    let v = value.trim();
+    v == "1" || v.eq_ignore_ascii_case("true")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_on;
+
+    #[test]
+    fn demo_flag_accepts_1_and_true_only() {
+        for on in ["1", "true", "TRUE", " True "] {
+            assert!(is_on(on), "{on:?}");
+        }
+        for off in ["0", "false", "yes", "", "2"] {
+            assert!(!is_on(off), "{off:?}");
+        }
     }
 }

@@ -5,6 +5,7 @@
 //! - [`assets`]: the built wasm/JS/CSS, precompressed once, served by file.
 //! - [`config`]: environment variables and their defaults.
 //! - [`db`]: opening SQLite (WAL, busy timeout) and running migrations.
+//! - [`demo`]: demo users and chats for an empty database (`PARLEY_DEMO=1`).
 //! - [`startup`]: the router (sessions, Origin check, Leptos routes and
 //!   server functions, static files) and [`Application`].
 //! - [`origin`]: refusing cross-site state-changing requests.
@@ -15,6 +16,7 @@
 pub mod assets;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod error_status;
 pub mod origin;
 pub mod sessions;

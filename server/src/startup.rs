@@ -18,7 +18,7 @@ use tower_http::{
 use tower_sessions::SessionManagerLayer;
 use tower_sessions_sqlx_store::SqliteStore;
 
-use crate::{assets, db, error_status, origin, sessions, Config};
+use crate::{assets, db, demo, error_status, origin, sessions, Config};
 
 /// The largest request body accepted (a 4,000-character message is 16 KB).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -49,6 +49,9 @@ pub struct Application {
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartError> {
         let pool = db::connect_and_migrate(&config.database_url).await?;
+        if config.demo {
+            demo::seed_if_empty(&pool).await?;
+        }
         let (sessions, session_cleanup) = sessions::layer(pool.clone(), &config).await?;
 
         let listener = TcpListener::bind(config.addr)

@@ -149,6 +149,7 @@ pub fn test_config(db_path: &Path) -> Config {
         public_url: None,
         reload_port: 3001,
         precompress_assets: true,
+        demo: false,
     }
 }
 

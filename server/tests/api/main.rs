@@ -9,6 +9,7 @@ mod auth;
 mod authz;
 mod chat_helpers;
 mod delete;
+mod demo;
 mod direct_chats;
 mod floods;
 mod groups;

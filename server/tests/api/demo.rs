@@ -1,0 +1,98 @@
+//! `PARLEY_DEMO`: demo data on an empty database, once.
+
+use std::{path::Path, sync::Arc};
+
+use reqwest::{cookie::Jar, StatusCode};
+use serde_json::Value;
+use sqlx::{sqlite::SqliteConnectOptions, ConnectOptions, Connection};
+
+use crate::helpers::{test_config, TestApp};
+
+/// Rows of users, threads, thread members, messages and reactions.
+async fn counts(db: &Path) -> [i64; 5] {
+    let mut conn = SqliteConnectOptions::new()
+        .filename(db)
+        .connect()
+        .await
+        .unwrap();
+    let mut out = [0; 5];
+    for (n, table) in [
+        "users",
+        "threads",
+        "thread_members",
+        "messages",
+        "reactions",
+    ]
+    .iter()
+    .enumerate()
+    {
+        out[n] = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    }
+    conn.close().await.unwrap();
+    out
+}
+
+#[tokio::test]
+async fn demo_data_is_added_once_and_ana_can_use_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("data").join("demo.db");
+    let mut config = test_config(&db);
+    config.demo = true;
+
+    let mut first = TestApp::spawn_with(config.clone(), Arc::new(Jar::default())).await;
+    first.stop().await;
+    let seeded = counts(&db).await;
+    assert_eq!(seeded[0], 5, "users: {seeded:?}");
+    assert_eq!(seeded[1], 5, "threads: {seeded:?}");
+    assert!(seeded[3] >= 40, "messages: {seeded:?}");
+    assert!(seeded[4] >= 10, "reactions: {seeded:?}");
+
+    // A restart with the flag still on adds nothing.
+    let app = TestApp::spawn_with(config, Arc::new(Jar::default())).await;
+    assert_eq!(counts(&db).await, seeded);
+
+    let res = app.login("ana", server::demo::PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app.call("threads", &[]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let nav: Value = res.json().await.unwrap();
+    let threads = nav["threads"].as_array().unwrap();
+    assert_eq!(threads.len(), 4, "{nav:#}");
+    let unread: Vec<i64> = threads
+        .iter()
+        .map(|t| t["unread"].as_i64().unwrap())
+        .collect();
+    assert!(unread.iter().any(|&n| n > 0), "{unread:?}");
+    // Most recent first: the group, then cyd's sighting; both unread.
+    assert_eq!(threads[0]["name"], "Otter spotters", "{nav:#}");
+    assert_eq!(unread, [6, 3, 0, 0]);
+
+    // Opening the group shows its history: system lines, a deleted
+    // message, reactions from several people.
+    let group = threads[0]["id"].as_str().unwrap();
+    let res = app.call("open_thread", &[("thread", group)]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let view: Value = res.json().await.unwrap();
+    let text = view.to_string();
+    for expected in [
+        "ana created the group with bob, cyd and dee",
+        "ana added eve",
+        "I SAW ONE",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in {view:#}");
+    }
+    assert!(
+        !text.contains("still on for the boathouse"),
+        "a deleted message's text is never sent"
+    );
+}
+
+#[tokio::test]
+async fn without_the_flag_the_database_stays_empty() {
+    let mut app = TestApp::spawn().await;
+    app.stop().await;
+    assert_eq!(counts(&app.db_path).await[0], 0);
+}
