@@ -17,7 +17,7 @@ cargo fmt --all -- --check
 
 step "clippy, server build (ssr)"
 cargo clippy -p app --features ssr --all-targets -- -D warnings
-cargo clippy -p server --all-targets -- -D warnings
+cargo clippy -p server --all-targets --features bench -- -D warnings
 
 step "clippy, browser build (hydrate, wasm32)"
 cargo clippy -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings

@@ -187,12 +187,10 @@ async fn bench(base: &str, requests: usize) -> Result<()> {
         &format!("SSR /chat/<thread> with {MESSAGES} messages"),
         &page,
     );
-    if !page.last_body.contains(LAST_MESSAGE) {
-        println!(
-            "WARNING: the page does not contain the last message ({LAST_MESSAGE:?}): \
-             it may not render the thread yet"
-        );
-    }
+    anyhow::ensure!(
+        page.last_body.contains(LAST_MESSAGE),
+        "the page does not contain the last message ({LAST_MESSAGE:?})"
+    );
 
     let data = time(requests, move || async move {
         call(ana, base, "open_thread", &[("thread", thread)]).await
