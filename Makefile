@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run demo test tools dev fmt bench-load bench-ssr
+.PHONY: run demo test tools dev fmt bench-load bench-ssr screenshots
 
 ## Build a release and serve Parley on SQLite at http://127.0.0.1:3000
 run: tools
@@ -41,3 +41,9 @@ bench-load: tools
 ## (prints figures; more requests: make bench-ssr ARGS="--requests 1000")
 bench-ssr:
 	cargo run --release -p server --features bench --bin bench_ssr -- $(ARGS)
+
+## Retake the README's screenshots of the demo chat window (docs/chat-*.png)
+screenshots: tools
+	scripts/install-test-tools.sh
+	cargo leptos build --release
+	cd end2end && node bench/screenshots.mjs
