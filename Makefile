@@ -39,8 +39,10 @@ bench-load: tools
 
 ## Server-side rendering of a 200-message chat vs its JSON, release build
 ## (prints figures; more requests: make bench-ssr ARGS="--requests 1000")
+# Same flags as the shipped build (always-erase-components), so it measures
+# that code and reuses its compiled dependencies.
 bench-ssr:
-	cargo run --release -p server --features bench --bin bench_ssr -- $(ARGS)
+	RUSTFLAGS="--cfg erase_components" cargo run --release -p server --features bench --bin bench_ssr -- $(ARGS)
 
 ## Retake the README's screenshots of the demo chat window (docs/chat-*.png)
 screenshots: tools

@@ -11,7 +11,12 @@ use crate::api::auth::Logout;
 use crate::model::{NavList, ThreadSummary};
 
 #[component]
-pub fn NavPane(threads: Resource<Result<NavList, crate::error::AppError>>) -> impl IntoView {
+pub fn NavPane(
+    threads: Resource<Result<NavList, crate::error::AppError>>,
+    /// The open thread: it has no unread badge (its list may have been
+    /// fetched a moment before opening it marked it read).
+    open: Memo<Option<String>>,
+) -> impl IntoView {
     let chat = use_chat();
     let logout = ServerAction::<Logout>::new();
     view! {
@@ -30,7 +35,7 @@ pub fn NavPane(threads: Resource<Result<NavList, crate::error::AppError>>) -> im
                         }
                         Ok(list) => view! {
                             <ul class="nav-list" data-testid="nav-list">
-                                {list.threads.into_iter().map(|t| view! { <NavItem t/> }).collect_view()}
+                                {list.threads.into_iter().map(|t| view! { <NavItem t open/> }).collect_view()}
                             </ul>
                         }
                         .into_any(),
@@ -55,12 +60,14 @@ pub fn NavPane(threads: Resource<Result<NavList, crate::error::AppError>>) -> im
 }
 
 #[component]
-fn NavItem(t: ThreadSummary) -> impl IntoView {
+fn NavItem(t: ThreadSummary, open: Memo<Option<String>>) -> impl IntoView {
     let avatar = match t.avatar {
         Some((name, url)) => view! { <Avatar name url/> }.into_any(),
         None => view! { <GroupAvatar/> }.into_any(),
     };
     let unread = t.unread;
+    let id = t.id.clone();
+    let is_open = move || open.with(|o| o.as_deref() == Some(id.as_str()));
     let (sender, preview, when) = match t.last {
         Some(l) => (Some(format!("{}: ", l.sender)), l.preview, l.when),
         None => (None, "No messages yet".to_owned(), String::new()),
@@ -79,7 +86,7 @@ fn NavItem(t: ThreadSummary) -> impl IntoView {
                             {sender.map(|s| view! { <span class="nav-sender">{s}</span> })}
                             {preview}
                         </span>
-                        {(unread > 0)
+                        {move || (unread > 0 && !is_open())
                             .then(|| {
                                 view! {
                                     <span class="badge" data-testid="unread" aria-label=format!("{unread} unread")>

@@ -44,7 +44,7 @@ pub fn ChatWindow(user: CurrentUser) -> impl IntoView {
     view! {
         <Title text="Chat · Parley"/>
         <div class="chat-window" class:has-thread=move || thread.get().is_some()>
-            <NavPane threads/>
+            <NavPane threads open=thread/>
             <main class="thread-pane">
                 {move || match thread.get() {
                     Some(id) => view! { <ThreadPane id/> }.into_any(),
