@@ -3,7 +3,7 @@
 // SQLite file for what a browser cannot do (back-dating messages).
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { expect, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from '@playwright/test';
+import { expect, type Browser, type ConsoleMessage, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from '@playwright/test';
 import { hydrated, PASSWORD, register, uniqueName } from './support';
 
 /** One person: their own browser context (own cookies) and page. */
@@ -146,12 +146,65 @@ export async function startGroup(page: Page, others: string[]): Promise<string> 
   return id;
 }
 
-/** Opens a thread by a full page load and waits for hydration. */
-export async function openThread(page: Page, id: string): Promise<void> {
-  await page.goto(`/chat/${id}`);
-  await hydrated(page);
+/**
+ * Loads `url` in full and waits until `ready()` holds.
+ *
+ * APP BUG (reported): now and then (about 1 load in 7 on a 2-core machine)
+ * the server render of /chat/<id> runs the chat window twice; the first
+ * run's open_thread fails with "AppState missing from the Leptos context"
+ * (server log), the page ships resources [0,2,4,6,8] with #4 = Err
+ * ("Internal"), and the browser panics while hydrating ("panicked at
+ * tachys-…/src/hydration.rs:195:9: internal error: entered unreachable
+ * code"), leaving a dead page. Specs about other features reload when
+ * exactly that panic happens (up to 3 times); see history/time-zone specs
+ * and the fixme test in hydration-race.spec.ts for the bug itself.
+ * Any other page error is left alone (and fails the caller's checks).
+ */
+export async function gotoLive(
+  page: Page,
+  url: string,
+  ready: () => Promise<boolean>,
+  problems?: string[],
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const mark = problems?.length ?? 0;
+    let panicked = false;
+    const onConsole = (msg: ConsoleMessage) => {
+      if (msg.type() === 'error' && /panicked at .*tachys.*hydration\.rs/s.test(msg.text())) panicked = true;
+    };
+    page.on('console', onConsole);
+    try {
+      await page.goto(url);
+      await hydrated(page);
+      await expect.poll(async () => panicked || (await ready()), { timeout: 10_000 }).toBe(true);
+    } finally {
+      page.off('console', onConsole);
+    }
+    if (!panicked) return;
+    if (attempt >= 4) throw new Error(`${url} panicked while hydrating ${attempt} times`);
+    // Forget what the failed load logged (the panic and its page error).
+    problems?.splice(mark);
+  }
+}
+
+/** Whether the composer has hydrated (Send is disabled while empty). */
+async function composerLive(page: Page): Promise<boolean> {
+  return page.evaluate(() => {
+    const send = document.querySelector('[data-testid="composer"] .send-button');
+    const area = document.querySelector<HTMLTextAreaElement>('[data-testid="composer"] textarea');
+    return !!send && send.hasAttribute('disabled') && area?.value === '';
+  });
+}
+
+/** Opens a thread by a full page load and waits until it is live. */
+export async function openThread(page: Page, id: string, problems?: string[]): Promise<void> {
+  await gotoLive(page, `/chat/${id}`, () => composerLive(page), problems);
   await expect(page.getByTestId('thread-title')).toBeVisible();
-  await composerReady(page);
+}
+
+/** Reloads the open thread page and waits until it is live. */
+export async function reloadThread(page: Page, problems?: string[]): Promise<void> {
+  await openThread(page, threadIdOf(page), problems);
 }
 
 /**
