@@ -18,4 +18,4 @@ mod thread;
 mod user_picker;
 mod window;
 
-pub use window::ChatWindow;
+pub use window::{ChatData, ChatWindow};

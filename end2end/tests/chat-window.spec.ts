@@ -65,7 +65,7 @@ test('the chat list puts the most recent activity first and previews the last me
   }
 });
 
-test('opening a chat clears its unread badge', async ({ browser }) => {
+test('a chat once opened has no unread badge on the next visit', async ({ browser }) => {
   const other = await newPerson(browser, 'unro');
   const me = await newPerson(browser, 'unr');
   try {
@@ -91,12 +91,7 @@ test('opening a chat clears its unread badge', async ({ browser }) => {
   }
 });
 
-// APP BUG (minor): the badge is only cleared by a full reload. Steps: B has
-// unread messages from A; B is on /chat, clicks A's chat in the list (a
-// client-side navigation); the thread opens (and is marked read on the
-// server) but the list item keeps its "1" badge until the page is
-// reloaded. Expected: the badge disappears when the chat is opened.
-test.fixme('the unread badge disappears when the chat is opened, without a reload', async ({ browser }) => {
+test('the unread badge disappears as soon as the chat is opened in the page', async ({ browser }) => {
   const other = await newPerson(browser, 'unlo');
   const me = await newPerson(browser, 'unl');
   try {
@@ -109,6 +104,35 @@ test.fixme('the unread badge disappears when the chat is opened, without a reloa
     await expect(item.getByTestId('unread')).toHaveCount(0);
   } finally {
     await closeAll(me, other);
+  }
+});
+
+// APP BUG (minor): a chat just read gets its badge back when another chat
+// is opened. Steps: B has one unread message from A and one from C; on
+// /chat B clicks A's chat (badge hides), then clicks C's chat: A's item
+// shows "1" again until the page is reloaded (the list is not fetched
+// again; the badge is only hidden while the chat is the open one).
+// Expected: A's badge stays gone.
+test.fixme('a chat read in the page keeps its badge cleared after opening another chat', async ({ browser }) => {
+  const a = await newPerson(browser, 'ubka');
+  const c = await newPerson(browser, 'ubkc');
+  const me = await newPerson(browser, 'ubk');
+  try {
+    await startDirectChat(a.page, me.name, 'from a');
+    await startDirectChat(c.page, me.name, 'from c');
+    await openList(me.page);
+    const aItem = navItem(me.page, a.name);
+    const cItem = navItem(me.page, c.name);
+    await expect(aItem.getByTestId('unread')).toHaveText('1');
+    await aItem.click();
+    await expect(messageWithText(me.page, 'from a')).toBeVisible();
+    await expect(aItem.getByTestId('unread')).toHaveCount(0);
+    await cItem.click();
+    await expect(messageWithText(me.page, 'from c')).toBeVisible();
+    await expect(cItem.getByTestId('unread')).toHaveCount(0);
+    await expect(aItem.getByTestId('unread')).toHaveCount(0);
+  } finally {
+    await closeAll(me, a, c);
   }
 });
 

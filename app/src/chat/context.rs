@@ -41,12 +41,39 @@ impl ChatContext {
     }
 }
 
-pub fn provide_chat_context(user: CurrentUser) -> ChatContext {
+/// The counters the page's resources depend on. They are made by the page,
+/// outside any `<Suspense>`: on the server a suspense walks its children
+/// twice (`dry_resolve`), and a resource created in there would be created
+/// — and fetched — twice.
+#[derive(Clone, Copy)]
+pub struct Revisions {
+    pub nav: RwSignal<u64>,
+    pub thread: RwSignal<u64>,
+    pub tz: RwSignal<u64>,
+}
+
+impl Revisions {
+    pub fn new() -> Self {
+        Self {
+            nav: RwSignal::new(0),
+            thread: RwSignal::new(0),
+            tz: RwSignal::new(0),
+        }
+    }
+}
+
+impl Default for Revisions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub fn provide_chat_context(user: CurrentUser, revs: Revisions) -> ChatContext {
     let ctx = ChatContext {
         user: StoredValue::new(user),
-        nav_rev: RwSignal::new(0),
-        thread_rev: RwSignal::new(0),
-        tz_rev: RwSignal::new(0),
+        nav_rev: revs.nav,
+        thread_rev: revs.thread,
+        tz_rev: revs.tz,
         overlay: RwSignal::new(None),
     };
     provide_context(ctx);

@@ -8,12 +8,10 @@ use leptos_router::components::A;
 use super::{
     avatar::{Avatar, GroupAvatar},
     composer::Composer,
-    context::use_chat,
     group_panel::GroupPanel,
     message_actions::{DeleteConfirm, ReportDialog},
     message_list::MessageList,
 };
-use crate::api::threads::open_thread;
 use crate::error::AppError;
 use crate::model::{Member, MessageView, ThreadKind, ThreadView, UserCard};
 
@@ -52,17 +50,13 @@ pub fn use_thread() -> ThreadState {
 }
 
 #[component]
-pub fn ThreadPane(id: String) -> impl IntoView {
-    let chat = use_chat();
-    let thread = Resource::new(
-        move || (id.clone(), chat.thread_rev.get(), chat.tz_rev.get()),
-        |(id, _, _)| open_thread(id),
-    );
+pub fn ThreadPane(thread: Resource<Result<Option<ThreadView>, AppError>>) -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match thread.await {
-                    Ok(v) => view! { <ThreadBody v/> }.into_any(),
+                    Ok(Some(v)) => view! { <ThreadBody v/> }.into_any(),
+                    Ok(None) => ().into_any(),
                     Err(AppError::NotFound) => view! { <ThreadNotFound/> }.into_any(),
                     Err(e) => view! { <p class="page-error" role="alert">{e.to_string()}</p> }.into_any(),
                 }

@@ -6,23 +6,63 @@ use leptos_router::hooks::use_params_map;
 
 use super::{
     browser,
-    context::{provide_chat_context, Overlay},
+    context::{provide_chat_context, Overlay, Revisions},
     nav::NavPane,
     new_chat::{InviteOverlay, NewChatOverlay, WelcomeOverlay},
     thread::ThreadPane,
 };
-use crate::api::{auth::CurrentUser, threads::list_threads};
+use crate::api::{
+    auth::CurrentUser,
+    threads::{list_threads, open_thread},
+};
+use crate::error::AppError;
+use crate::model::{NavList, ThreadView};
+
+/// The data of the chat page: made once per page, outside every suspense
+/// (see [`Revisions`]), and handed to the window.
+#[derive(Clone, Copy)]
+pub struct ChatData {
+    pub revs: Revisions,
+    /// The thread in the URL, if any.
+    pub thread_id: Memo<Option<String>>,
+    pub threads: Resource<Result<NavList, AppError>>,
+    pub thread: Resource<Result<Option<ThreadView>, AppError>>,
+}
+
+impl ChatData {
+    pub fn new() -> Self {
+        let revs = Revisions::new();
+        let params = use_params_map();
+        let thread_id = Memo::new(move |_| params.read().get("thread"));
+        let threads = Resource::new(move || (revs.nav.get(), revs.tz.get()), |_| list_threads());
+        let thread = Resource::new(
+            move || (thread_id.get(), revs.thread.get(), revs.tz.get()),
+            |(id, _, _)| async move {
+                match id {
+                    Some(id) => open_thread(id).await.map(Some),
+                    None => Ok(None),
+                }
+            },
+        );
+        Self {
+            revs,
+            thread_id,
+            threads,
+            thread,
+        }
+    }
+}
+
+impl Default for ChatData {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 #[component]
-pub fn ChatWindow(user: CurrentUser) -> impl IntoView {
-    let chat = provide_chat_context(user);
-    let params = use_params_map();
-    let thread = Memo::new(move |_| params.read().get("thread"));
-
-    let threads = Resource::new(
-        move || (chat.nav_rev.get(), chat.tz_rev.get()),
-        |_| list_threads(),
-    );
+pub fn ChatWindow(user: CurrentUser, data: ChatData) -> impl IntoView {
+    let chat = provide_chat_context(user, data.revs);
+    let (thread, threads) = (data.thread_id, data.threads);
     sync_time_zone(threads, chat.tz_rev);
 
     // Someone with no chats is welcomed (F9), once per visit.
@@ -47,7 +87,7 @@ pub fn ChatWindow(user: CurrentUser) -> impl IntoView {
             <NavPane threads open=thread/>
             <main class="thread-pane">
                 {move || match thread.get() {
-                    Some(id) => view! { <ThreadPane id/> }.into_any(),
+                    Some(_) => view! { <ThreadPane thread=data.thread/> }.into_any(),
                     None => view! { <NoThread/> }.into_any(),
                 }}
             </main>
@@ -82,10 +122,7 @@ fn NoThread() -> impl IntoView {
 /// first visit). After hydration, if the browser's zone differs, store it
 /// and fetch again: the first paint matches the server HTML exactly (no
 /// hydration mismatch), and the labels correct themselves a moment later.
-fn sync_time_zone(
-    threads: Resource<Result<crate::model::NavList, crate::error::AppError>>,
-    tz_rev: RwSignal<u64>,
-) {
+fn sync_time_zone(threads: Resource<Result<NavList, AppError>>, tz_rev: RwSignal<u64>) {
     Effect::new(move |done: Option<bool>| {
         if done == Some(true) {
             return true;
