@@ -4,8 +4,10 @@
 //! Starts Parley in-process on 127.0.0.1:0 with a fresh SQLite file in a
 //! temporary folder, registers two people over HTTP, has them exchange 200
 //! messages of varied lengths in a direct chat, then times (sequentially,
-//! after 20 warm-ups each) `GET /chat/<thread>` as a browser asks for it
-//! and `POST /api/open_thread` as the hydrated app calls it. Times are
+//! after 20 warm-ups each) `GET /chat/<thread>` as a browser asks for it —
+//! once with all 200 messages unread (the page renders all of them), once
+//! read (the newest page of 50) — and `POST /api/open_thread` as the
+//! hydrated app calls it. Times are
 //! from sending the request to the last byte of the answer, on loopback,
 //! without compression (the client asks for none).
 //!
@@ -40,9 +42,10 @@ async fn main() -> Result<()> {
 
     let requests = requests_arg(std::env::args().skip(1))?;
     let dir = tempfile::tempdir().context("creating a temporary folder")?;
+    let db_url = format!("sqlite://{}", dir.path().join("bench.db").display());
     let config = Config {
         addr: "127.0.0.1:0".parse().context("parsing the address")?,
-        database_url: format!("sqlite://{}", dir.path().join("bench.db").display()),
+        database_url: db_url.clone(),
         // Pages render without the bundle; nothing is served from here.
         site_root: dir.path().join("site"),
         public_url: None,
@@ -59,7 +62,7 @@ async fn main() -> Result<()> {
         let _ = stopped.await;
     }));
 
-    let result = bench(&base, requests).await;
+    let result = bench(&base, &db_url, requests).await;
     let _ = stop.send(());
     server
         .await
@@ -119,7 +122,21 @@ async fn call(client: &Client, base: &str, name: &str, form: &[(&str, &str)]) ->
     Ok(body)
 }
 
-async fn bench(base: &str, requests: usize) -> Result<()> {
+async fn get_page(client: &Client, url: &str) -> Result<String> {
+    let res = client
+        .get(url)
+        .header(header::ACCEPT, "text/html,application/xhtml+xml")
+        .send()
+        .await
+        .context("GET /chat/<thread>")?;
+    let status = res.status();
+    let html = res.text().await.context("reading the page")?;
+    ensure!(status == StatusCode::OK, "GET /chat/<thread>: {status}");
+    ensure!(!html.is_empty(), "GET /chat/<thread>: empty page");
+    Ok(html)
+}
+
+async fn bench(base: &str, db_url: &str, requests: usize) -> Result<()> {
     let (ana, bo) = (client()?, client()?);
     call(
         &bo,
@@ -169,22 +186,44 @@ async fn bench(base: &str, requests: usize) -> Result<()> {
 
     let page_url = format!("{base}/chat/{thread}");
     let (ana, page_url, thread) = (&ana, page_url.as_str(), thread.as_str());
-    let page = time(requests, move || async move {
-        let res = ana
-            .get(page_url)
-            .header(header::ACCEPT, "text/html,application/xhtml+xml")
-            .send()
+    // The reader's first visit: everything unread, so the page reaches
+    // back to the first unread message and renders all 200. Resetting the
+    // read position is not part of the timed request.
+    let db = sqlx::SqlitePool::connect(db_url)
+        .await
+        .context("opening the bench database")?;
+    let db = &db;
+    let unread = time_prepared(
+        requests,
+        move || async move {
+            sqlx::query(
+                "UPDATE thread_members SET last_read_message_id = 0
+                 WHERE user_id = (SELECT id FROM users WHERE username = 'bench_ana')",
+            )
+            .execute(db)
             .await
-            .context("GET /chat/<thread>")?;
-        let status = res.status();
-        let html = res.text().await.context("reading the page")?;
-        ensure!(status == StatusCode::OK, "GET /chat/<thread>: {status}");
-        ensure!(!html.is_empty(), "GET /chat/<thread>: empty page");
-        Ok(html)
-    })
+            .context("resetting the read position")?;
+            Ok(())
+        },
+        move || get_page(ana, page_url),
+    )
     .await?;
+    let rendered = unread.last_body.matches("data-testid=\"message\"").count();
     report(
-        &format!("SSR /chat/<thread> with {MESSAGES} messages"),
+        &format!("SSR /chat/<thread>, all {MESSAGES} unread ({rendered} messages rendered)"),
+        &unread,
+    );
+    ensure!(
+        rendered >= MESSAGES - 2,
+        "the unread page rendered {rendered} messages, expected about {MESSAGES}"
+    );
+
+    let page = time(requests, move || get_page(ana, page_url)).await?;
+    let rendered = page.last_body.matches("data-testid=\"message\"").count();
+    report(
+        &format!(
+            "SSR /chat/<thread>, {MESSAGES} messages, read ({rendered} rendered: the newest page)"
+        ),
         &page,
     );
     anyhow::ensure!(
@@ -262,17 +301,34 @@ struct Timed {
     last_body: String,
 }
 
-async fn time<F, Fut>(requests: usize, mut request: F) -> Result<Timed>
+async fn time<F, Fut>(requests: usize, request: F) -> Result<Timed>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<String>>,
 {
+    time_prepared(requests, || async { Ok(()) }, request).await
+}
+
+/// Like [`time`], running untimed `prepare` before each request.
+async fn time_prepared<P, PFut, F, Fut>(
+    requests: usize,
+    mut prepare: P,
+    mut request: F,
+) -> Result<Timed>
+where
+    P: FnMut() -> PFut,
+    PFut: std::future::Future<Output = Result<()>>,
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<String>>,
+{
     for _ in 0..WARM_UPS {
+        prepare().await?;
         request().await?;
     }
     let mut samples = Vec::with_capacity(requests);
     let mut last_body = String::new();
     for _ in 0..requests {
+        prepare().await?;
         let start = Instant::now();
         last_body = request().await?;
         samples.push(start.elapsed());
