@@ -65,7 +65,10 @@ export async function closeAll(...ps: Person[]): Promise<void> {
 export async function dismissWelcome(page: Page): Promise<void> {
   const welcome = page.getByTestId('welcome');
   await expect(welcome).toBeVisible();
-  await page.keyboard.press('Escape');
+  // Not Esc: in a browser outside UTC the dialog loses focus when the
+  // window first stores the zone, and Esc then does nothing (reported;
+  // see the fixme test in welcome-new-chat.spec.ts).
+  await welcome.getByRole('button', { name: 'Close' }).click();
   await expect(welcome).toHaveCount(0);
 }
 

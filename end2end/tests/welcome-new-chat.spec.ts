@@ -246,6 +246,31 @@ test.fixme('the Invite dialog takes focus and Esc closes it', async ({ browser }
   }
 });
 
+// APP BUG: for anyone whose browser is not in UTC, the Welcome dialog shown
+// right after registering (or on any visit before the tz cookie is set)
+// loses focus a moment after opening (document.activeElement is <body>), so
+// Esc does nothing. Steps: a browser in Europe/Berlin registers; the
+// Welcome dialog opens; press Esc: it stays. (The window stores the zone
+// and fetches the list again, and focus is lost on the way.) With the
+// cookie already set, or in UTC, focus stays in the dialog and Esc works.
+// Expected: focus stays inside; Esc closes it.
+test.fixme('outside UTC, the Welcome dialog keeps focus and Esc closes it', async ({ browser }) => {
+  const me = await newPerson(browser, 'wtz', { keepWelcome: true, context: { timezoneId: 'Europe/Berlin' } });
+  try {
+    const page = me.page;
+    const welcome = page.getByTestId('welcome');
+    await expect(welcome).toBeVisible();
+    // Wait for the zone to be stored (what moves the focus).
+    await expect.poll(async () => (await me.context.cookies()).some((c) => c.name === 'tz')).toBe(true);
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => !!document.activeElement?.closest('[data-testid="welcome"]'))).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect(welcome).toHaveCount(0);
+  } finally {
+    await closeAll(me);
+  }
+});
+
 test('the Welcome dialog is not shown to someone who already has a chat', async ({ browser }) => {
   const other = await newPerson(browser, 'wno');
   const me = await newPerson(browser, 'wme');

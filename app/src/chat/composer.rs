@@ -17,6 +17,18 @@ pub fn Composer(thread: String, client_id: String) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let client_id = RwSignal::new(client_id);
     let error = RwSignal::new(None::<String>);
+    // Without JavaScript a refused post comes back as `?__err=…` on the
+    // thread's URL; a ServerAction of the same function decodes it.
+    let posted = ServerAction::<SendMessage>::new();
+    let shown_error = move || {
+        error.get().or_else(|| {
+            posted
+                .value()
+                .get()
+                .and_then(Result::err)
+                .map(|e| e.for_field("body").unwrap_or_else(|| e.to_string()))
+        })
+    };
     let sending = RwSignal::new(false);
     let stickers_open = RwSignal::new(false);
     let area = NodeRef::<html::Textarea>::new();
@@ -125,7 +137,7 @@ pub fn Composer(thread: String, client_id: String) -> impl IntoView {
                         <p class=class data-testid="counter">{format!("{n} / {}", MessageBody::MAX)}</p>
                     })
             }}
-            {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+            {move || shown_error().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
             <Show when=move || stickers_open.get()>
                 <div class="sticker-picker" role="menu" aria-label="Stickers">
                     {STICKERS

@@ -59,6 +59,10 @@ pub fn MessageItem(m: MessageView, starts: bool) -> impl IntoView {
         (Some(text), _) => view! { <p class="msg-body">{text.clone()}</p> }.into_any(),
     };
     let id = m.id;
+    // The toolbar only works with JavaScript, so it is made on the first
+    // hover or focus rather than sent with every message (it would be
+    // most of a long thread's HTML).
+    let active = RwSignal::new(false);
     let class = if starts {
         "msg msg-start"
     } else {
@@ -72,7 +76,9 @@ pub fn MessageItem(m: MessageView, starts: bool) -> impl IntoView {
             data-testid="message"
             data-id=id.to_string()
             data-at=m.at_ms.to_string()
-            tabindex="-1"
+            tabindex="0"
+            on:mouseenter=move |_| active.set(true)
+            on:focusin=move |_| active.set(true)
         >
             <div class="msg-gutter">{head}{hover_time}</div>
             <div class="msg-main">
@@ -80,7 +86,7 @@ pub fn MessageItem(m: MessageView, starts: bool) -> impl IntoView {
                 {body}
                 <Reactions id list=m.reactions.clone()/>
             </div>
-            {(!deleted).then(|| view! { <Toolbar id mine/> })}
+            {move || (active.get() && !deleted).then(|| view! { <Toolbar id mine/> })}
         </article>
     }
     .into_any()

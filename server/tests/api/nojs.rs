@@ -74,4 +74,17 @@ async fn a_refused_plain_form_post_goes_back_and_stores_nothing() {
     let back = location(&res);
     assert!(back.starts_with(&app.url(&format!("/chat/{dm}"))), "{back}");
     assert_eq!(app.count("messages").await, 0);
+
+    // The thread it lands on says why, by the composer.
+    let page = ana
+        .client
+        .get(&back)
+        .header(header::ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Type a message first."), "{page}");
 }
