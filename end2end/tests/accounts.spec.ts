@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { hydrated, logIn, PASSWORD, register, submitLogin, uniqueName } from './support';
+import { hydrated, logIn, logOut, PASSWORD, register, submitLogin, uniqueName } from './support';
 
 test('register lands on /chat showing who is logged in', async ({ page }) => {
   const name = uniqueName('reg');
@@ -10,7 +10,7 @@ test('register lands on /chat showing who is logged in', async ({ page }) => {
 test('log out returns to the login page and /chat is closed again', async ({ page }) => {
   const name = uniqueName('out');
   await register(page, name);
-  await page.getByRole('button', { name: 'Log out' }).click();
+  await logOut(page);
   await expect(page).toHaveURL(/\/login$/);
   await page.goto('/chat');
   await expect(page).toHaveURL(/\/login\?next=/);
@@ -19,7 +19,7 @@ test('log out returns to the login page and /chat is closed again', async ({ pag
 test('a wrong password shows the error and keeps the user out', async ({ page }) => {
   const name = uniqueName('bad');
   await register(page, name);
-  await page.getByRole('button', { name: 'Log out' }).click();
+  await logOut(page);
   await expect(page).toHaveURL(/\/login$/);
 
   await logIn(page, name, 'not my password');
@@ -49,7 +49,7 @@ test('every registration error appears next to its field at once', async ({ page
 test('a logged-out visit to a chat URL goes to login and comes back after it', async ({ page }) => {
   const name = uniqueName('nxt');
   await register(page, name);
-  await page.getByRole('button', { name: 'Log out' }).click();
+  await logOut(page);
   await expect(page).toHaveURL(/\/login$/);
 
   await page.goto('/chat/some-thread');
@@ -69,13 +69,13 @@ test('after hydration the forms work without a full page reload', async ({ page 
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
   await expect(page.getByTestId('current-user')).toHaveText(name);
-  await page.getByRole('button', { name: 'Log out' }).click();
+  await logOut(page);
   await expect(page).toHaveURL(/\/login$/);
   await logIn(page, name);
   await expect(page.getByTestId('current-user')).toHaveText(name);
   // logIn() navigated with page.goto, so set and check the marker again.
   await page.evaluate(() => ((window as unknown as Record<string, number>).__parleyMarker = 7));
-  await page.getByRole('button', { name: 'Log out' }).click();
+  await logOut(page);
   await expect(page).toHaveURL(/\/login$/);
   expect(await page.evaluate(() => (window as unknown as Record<string, number>).__parleyMarker)).toBe(7);
 });

@@ -3,7 +3,7 @@
 // SQLite file for what a browser cannot do (back-dating messages).
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { expect, type Browser, type ConsoleMessage, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from '@playwright/test';
+import { expect, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from '@playwright/test';
 import { hydrated, PASSWORD, register, uniqueName } from './support';
 
 /** One person: their own browser context (own cookies) and page. */
@@ -65,9 +65,6 @@ export async function closeAll(...ps: Person[]): Promise<void> {
 export async function dismissWelcome(page: Page): Promise<void> {
   const welcome = page.getByTestId('welcome');
   await expect(welcome).toBeVisible();
-  // Not Esc: in a browser outside UTC the dialog loses focus when the
-  // window first stores the zone, and Esc then does nothing (reported;
-  // see the fixme test in welcome-new-chat.spec.ts).
   await welcome.getByRole('button', { name: 'Close' }).click();
   await expect(welcome).toHaveCount(0);
 }
@@ -149,56 +146,15 @@ export async function startGroup(page: Page, others: string[]): Promise<string> 
   return id;
 }
 
-export interface LoadOptions {
-  /** Console problems being collected; a retried load's are dropped. */
-  problems?: string[];
-  /** Runs before every attempt (e.g. to undo what a failed load did). */
-  beforeLoad?: () => void;
-}
-
 /**
- * Loads `url` in full and waits until `ready()` holds.
- *
- * APP BUG (reported): now and then (about 1 load in 7 on a 2-core machine)
- * the server render of /chat/<id> runs the chat window twice; the first
- * run's open_thread fails with "AppState missing from the Leptos context"
- * (server log), the page ships resources [0,2,4,6,8] with #4 = Err
- * ("Internal"), and the browser panics while hydrating ("panicked at
- * tachys-…/src/hydration.rs:195:9: internal error: entered unreachable
- * code"), leaving a dead page. Specs about other features reload when
- * exactly that panic happens (up to 3 times). The failed load still ran
- * open_thread once, which marks the thread read: pass `beforeLoad` to undo
- * that where unread state matters. The bug itself is the fixme test in
- * time-zones.spec.ts ("a thread page hydrates cleanly on every load").
- * Any other page error is left alone (and fails the caller's checks).
+ * Loads `url` in full, waits for hydration and then until `ready()` holds
+ * (what the page's own content needs: `hydrated()` marks <body> when the
+ * app root hydrates, a moment before the suspended chat window is live).
  */
-export async function gotoLive(
-  page: Page,
-  url: string,
-  ready: () => Promise<boolean>,
-  opts: LoadOptions = {},
-): Promise<void> {
-  const { problems, beforeLoad } = opts;
-  for (let attempt = 1; ; attempt++) {
-    const mark = problems?.length ?? 0;
-    beforeLoad?.();
-    let panicked = false;
-    const onConsole = (msg: ConsoleMessage) => {
-      if (msg.type() === 'error' && /panicked at .*tachys.*hydration\.rs/s.test(msg.text())) panicked = true;
-    };
-    page.on('console', onConsole);
-    try {
-      await page.goto(url);
-      await hydrated(page);
-      await expect.poll(async () => panicked || (await ready()), { timeout: 10_000 }).toBe(true);
-    } finally {
-      page.off('console', onConsole);
-    }
-    if (!panicked) return;
-    if (attempt >= 4) throw new Error(`${url} panicked while hydrating ${attempt} times`);
-    // Forget what the failed load logged (the panic and its page error).
-    problems?.splice(mark);
-  }
+export async function gotoLive(page: Page, url: string, ready: () => Promise<boolean>): Promise<void> {
+  await page.goto(url);
+  await hydrated(page);
+  await expect.poll(ready, { timeout: 10_000 }).toBe(true);
 }
 
 /** Whether the composer has hydrated (Send is disabled while empty). */
@@ -211,14 +167,14 @@ async function composerLive(page: Page): Promise<boolean> {
 }
 
 /** Opens a thread by a full page load and waits until it is live. */
-export async function openThread(page: Page, id: string, opts: LoadOptions = {}): Promise<void> {
-  await gotoLive(page, `/chat/${id}`, () => composerLive(page), opts);
+export async function openThread(page: Page, id: string): Promise<void> {
+  await gotoLive(page, `/chat/${id}`, () => composerLive(page));
   await expect(page.getByTestId('thread-title')).toBeVisible();
 }
 
 /** Reloads the open thread page and waits until it is live. */
-export async function reloadThread(page: Page, opts: LoadOptions = {}): Promise<void> {
-  await openThread(page, threadIdOf(page), opts);
+export async function reloadThread(page: Page): Promise<void> {
+  await openThread(page, threadIdOf(page));
 }
 
 /**

@@ -36,3 +36,16 @@ export async function submitLogin(page: Page, username: string, password = PASSW
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
 }
+
+/**
+ * Logs out from the chat window of a user with no chats yet: the Welcome
+ * dialog (F9) opens after hydration and covers the window, so it is closed
+ * first, as a user would.
+ */
+export async function logOut(page: Page): Promise<void> {
+  const welcome = page.getByTestId('welcome');
+  await expect(welcome).toBeVisible();
+  await welcome.getByRole('button', { name: 'Close' }).click();
+  await expect(welcome).toHaveCount(0);
+  await page.getByRole('button', { name: 'Log out' }).click();
+}

@@ -221,13 +221,7 @@ test('the Invite dialog closes with ✕ or the backdrop without sending anything
   }
 });
 
-// APP BUG: after "Start chat" creates a new direct chat, the Invite dialog
-// opens but focus stays on <body> (nothing in the dialog is focused), so
-// Esc does nothing and typing goes nowhere. Steps: register A and B; as A
-// click "Create chat", tick B, "Start chat"; the Invite dialog shows and
-// document.activeElement is <body>. Expected: focus inside the dialog (as
-// for Welcome and New Chat) and Esc closes it.
-test.fixme('the Invite dialog takes focus and Esc closes it', async ({ browser }) => {
+test('the Invite dialog takes focus and Esc closes it', async ({ browser }) => {
   const other = await newPerson(browser, 'invfo');
   const me = await newPerson(browser, 'invf');
   try {
@@ -246,15 +240,7 @@ test.fixme('the Invite dialog takes focus and Esc closes it', async ({ browser }
   }
 });
 
-// APP BUG: for anyone whose browser is not in UTC, the Welcome dialog shown
-// right after registering (or on any visit before the tz cookie is set)
-// loses focus a moment after opening (document.activeElement is <body>), so
-// Esc does nothing. Steps: a browser in Europe/Berlin registers; the
-// Welcome dialog opens; press Esc: it stays. (The window stores the zone
-// and fetches the list again, and focus is lost on the way.) With the
-// cookie already set, or in UTC, focus stays in the dialog and Esc works.
-// Expected: focus stays inside; Esc closes it.
-test.fixme('outside UTC, the Welcome dialog keeps focus and Esc closes it', async ({ browser }) => {
+test('outside UTC, the Welcome dialog keeps focus and Esc closes it', async ({ browser }) => {
   const me = await newPerson(browser, 'wtz', { keepWelcome: true, context: { timezoneId: 'Europe/Berlin' } });
   try {
     const page = me.page;

@@ -58,14 +58,42 @@ pub fn scroll_to_newest() {
     }
 }
 
-/// Scrolls `id` into view at the top of its list (the first unread).
-pub fn scroll_into_view(_id: &str) {
+/// Runs `f` once `el` is in the document (checked each animation frame,
+/// for up to about a second): a view built for a `<Transition>` or an
+/// overlay exists before it is attached, and focus or scrolling on a
+/// detached element does nothing.
+pub fn when_attached(
+    _el: leptos::web_sys::Element,
+    _f: impl FnOnce(&leptos::web_sys::Element) + 'static,
+) {
     #[cfg(feature = "hydrate")]
-    if let Some(el) = leptos::prelude::document().get_element_by_id(_id) {
-        let opts = web_sys::ScrollIntoViewOptions::new();
-        opts.set_block(web_sys::ScrollLogicalPosition::Start);
-        el.scroll_into_view_with_scroll_into_view_options(&opts);
+    {
+        fn attempt(
+            el: leptos::web_sys::Element,
+            f: Box<dyn FnOnce(&leptos::web_sys::Element)>,
+            left: u32,
+        ) {
+            if el.is_connected() {
+                f(&el);
+            } else if left > 0 {
+                leptos::prelude::request_animation_frame(move || attempt(el, f, left - 1));
+            }
+        }
+        attempt(_el, Box::new(_f), 60);
     }
+}
+
+/// Scrolls the element with `id` inside `root` to the top of its list
+/// (the first unread message).
+pub fn scroll_into_view(_root: leptos::web_sys::Element, _id: &'static str) {
+    when_attached(_root, move |_root| {
+        #[cfg(feature = "hydrate")]
+        if let Ok(Some(el)) = _root.query_selector(&format!("#{_id}")) {
+            let opts = web_sys::ScrollIntoViewOptions::new();
+            opts.set_block(web_sys::ScrollLogicalPosition::Start);
+            el.scroll_into_view_with_scroll_into_view_options(&opts);
+        }
+    });
 }
 
 /// Whether a bottom-up list is scrolled to (near) its oldest loaded end.
@@ -96,17 +124,20 @@ pub fn focused() -> Option<leptos::web_sys::HtmlElement> {
     None
 }
 
-/// Focuses the first focusable element inside `root` (an overlay).
-pub fn focus_first(_root: &leptos::web_sys::Element) {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::JsCast;
-        let selector =
-            "[autofocus], input:not([type=hidden]), textarea, button:not([disabled]), a[href]";
-        if let Ok(Some(el)) = _root.query_selector(selector) {
-            if let Ok(el) = el.dyn_into::<leptos::web_sys::HtmlElement>() {
-                let _ = el.focus();
+/// Focuses the first focusable element inside `root` (an overlay), once
+/// the overlay is in the document.
+pub fn focus_first(_root: leptos::web_sys::Element) {
+    when_attached(_root, |_root| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let selector =
+                "[autofocus], input:not([type=hidden]), textarea, button:not([disabled]), a[href]";
+            if let Ok(Some(el)) = _root.query_selector(selector) {
+                if let Ok(el) = el.dyn_into::<leptos::web_sys::HtmlElement>() {
+                    let _ = el.focus();
+                }
             }
         }
-    }
+    });
 }

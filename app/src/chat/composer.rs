@@ -99,7 +99,7 @@ pub fn Composer(thread: String, client_id: String) -> impl IntoView {
             data-testid="composer"
         >
             <input type="hidden" name="thread" value=thread.get_value()/>
-            <input type="hidden" name="client_id" prop:value=move || client_id.get()/>
+            <input type="hidden" name="client_id" value=move || client_id.get()/>
             <div class="composer-row">
                 <button
                     type="button"

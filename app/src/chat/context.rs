@@ -25,9 +25,6 @@ pub struct ChatContext {
     /// Bumped after a change to the open thread that its list cannot patch
     /// by itself (membership, title).
     pub thread_rev: RwSignal<u64>,
-    /// Bumped when the browser's time zone turns out to differ from the one
-    /// the server wrote the times in.
-    pub tz_rev: RwSignal<u64>,
     pub overlay: RwSignal<Option<Overlay>>,
 }
 
@@ -68,13 +65,16 @@ impl Default for Revisions {
     }
 }
 
-pub fn provide_chat_context(user: CurrentUser, revs: Revisions) -> ChatContext {
+pub fn provide_chat_context(
+    user: CurrentUser,
+    revs: Revisions,
+    overlay: RwSignal<Option<Overlay>>,
+) -> ChatContext {
     let ctx = ChatContext {
         user: StoredValue::new(user),
         nav_rev: revs.nav,
         thread_rev: revs.thread,
-        tz_rev: revs.tz,
-        overlay: RwSignal::new(None),
+        overlay,
     };
     provide_context(ctx);
     ctx

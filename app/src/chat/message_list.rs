@@ -123,8 +123,8 @@ pub fn MessageList(first_unread: Option<i64>, other: Option<UserCard>) -> impl I
     // Land on the first unread message (F20); without one the bottom-up
     // layout already shows the newest.
     Effect::new(move |_| {
-        if first_unread.is_some() && scroller.get().is_some() {
-            super::browser::scroll_into_view("unread-marker");
+        if let (Some(_), Some(el)) = (first_unread, scroller.get()) {
+            super::browser::scroll_into_view(el.into(), "unread-marker");
         }
     });
 

@@ -15,7 +15,7 @@ pub fn Modal(
     let opener = StoredValue::new_local(browser::focused());
     Effect::new(move |_| {
         if let Some(el) = dialog.get() {
-            browser::focus_first(&el);
+            browser::focus_first(el.into());
         }
     });
     on_cleanup(move || {

@@ -89,6 +89,12 @@ fn ThreadBody(v: ThreadView) -> impl IntoView {
         action: RwSignal::new(None),
     };
     provide_context(state);
+    // Opening it marked those messages read: let the list say so (in the
+    // browser only; the server's list already hides the open chat's badge).
+    if v.first_unread.is_some() {
+        let chat = super::context::use_chat();
+        Effect::new(move |_| chat.refresh_nav());
+    }
     let members = StoredValue::new(v.members);
     let name = v.name.clone();
     let header_avatar = match &v.other {

@@ -27,6 +27,7 @@ pub struct ChatData {
     pub thread_id: Memo<Option<String>>,
     pub threads: Resource<Result<NavList, AppError>>,
     pub thread: Resource<Result<Option<ThreadView>, AppError>>,
+    pub overlay: RwSignal<Option<Overlay>>,
 }
 
 impl ChatData {
@@ -44,11 +45,17 @@ impl ChatData {
                 }
             },
         );
+        let overlay = RwSignal::new(None);
+        // These effects read the resources: made here, outside every
+        // suspense, a refetch never suspends (and re-mounts) the window.
+        sync_time_zone(threads, revs.tz);
+        welcome_once(threads, thread_id, overlay);
         Self {
             revs,
             thread_id,
             threads,
             thread,
+            overlay,
         }
     }
 }
@@ -61,25 +68,8 @@ impl Default for ChatData {
 
 #[component]
 pub fn ChatWindow(user: CurrentUser, data: ChatData) -> impl IntoView {
-    let chat = provide_chat_context(user, data.revs);
+    let chat = provide_chat_context(user, data.revs, data.overlay);
     let (thread, threads) = (data.thread_id, data.threads);
-    sync_time_zone(threads, chat.tz_rev);
-
-    // Someone with no chats is welcomed (F9), once per visit.
-    Effect::new(move |shown: Option<bool>| {
-        if shown == Some(true) {
-            return true;
-        }
-        let empty = threads
-            .get()
-            .and_then(Result::ok)
-            .is_some_and(|l| l.threads.is_empty());
-        if empty && thread.get().is_none() && chat.overlay.get_untracked().is_none() {
-            chat.overlay.set(Some(Overlay::Welcome));
-            return true;
-        }
-        false
-    });
 
     view! {
         <Title text="Chat · Parley"/>
@@ -116,6 +106,28 @@ fn NoThread() -> impl IntoView {
             </button>
         </section>
     }
+}
+
+/// Someone with no chats is welcomed (F9), once per visit.
+fn welcome_once(
+    threads: Resource<Result<NavList, AppError>>,
+    thread: Memo<Option<String>>,
+    overlay: RwSignal<Option<Overlay>>,
+) {
+    Effect::new(move |shown: Option<bool>| {
+        if shown == Some(true) {
+            return true;
+        }
+        let empty = threads
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|l| l.threads.is_empty());
+        if empty && thread.get().is_none() && overlay.get_untracked().is_none() {
+            overlay.set(Some(Overlay::Welcome));
+            return true;
+        }
+        false
+    });
 }
 
 /// The server writes times in the zone of the `tz` cookie (UTC before the
