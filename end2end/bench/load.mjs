@@ -7,36 +7,10 @@
 // for a cold cache (new browser context each load) and a warm one.
 // Usage: node bench/load.mjs [loads]   (from end2end/, after a release build)
 import { chromium } from '@playwright/test';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { startParley } from './server.mjs';
 
 const LOADS = Number(process.argv[2] ?? 30);
-const PORT = 3300;
-const BASE = `http://127.0.0.1:${PORT}`;
-
-const dir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
-const server = spawn('../target/release/parley', [], {
-  env: {
-    ...process.env,
-    PARLEY_ADDR: `127.0.0.1:${PORT}`,
-    DATABASE_URL: `sqlite://${dir}/bench.db`,
-    LEPTOS_SITE_ROOT: '../target/site',
-    RUST_LOG: 'warn',
-  },
-  stdio: 'inherit',
-});
-
-async function waitForServer() {
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`${BASE}/login`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('server did not start');
-}
+const { base: BASE, stop } = await startParley(3300);
 
 async function timeLoad(page) {
   const start = Date.now();
@@ -58,7 +32,6 @@ const report = (label, runs) => {
 };
 
 try {
-  await waitForServer();
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--disable-background-networking', '--disable-component-update', '--no-first-run'],
@@ -79,6 +52,5 @@ try {
   report('cold cache', cold);
   report('warm cache', warm);
 } finally {
-  server.kill('SIGTERM');
-  rmSync(dir, { recursive: true, force: true });
+  stop();
 }

@@ -5,35 +5,9 @@
 // desktop and a narrow (phone-sized) screenshot.
 // Usage: node bench/screenshots.mjs   (from end2end/, after a release build)
 import { chromium } from '@playwright/test';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { startParley } from './server.mjs';
 
-const PORT = 3301;
-const BASE = `http://127.0.0.1:${PORT}`;
-const dir = mkdtempSync(join(tmpdir(), 'parley-shots-'));
-const server = spawn('../target/release/parley', [], {
-  env: {
-    ...process.env,
-    PARLEY_ADDR: `127.0.0.1:${PORT}`,
-    DATABASE_URL: `sqlite://${dir}/demo.db`,
-    LEPTOS_SITE_ROOT: '../target/site',
-    PARLEY_DEMO: '1',
-    RUST_LOG: 'warn',
-  },
-  stdio: 'inherit',
-});
-
-async function waitForServer() {
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`${BASE}/login`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('server did not start');
-}
+const { base: BASE, stop } = await startParley(3301, { PARLEY_DEMO: '1' });
 
 async function shoot(browser, viewport, file) {
   const ctx = await browser.newContext({ viewport, timezoneId: 'Europe/London' });
@@ -56,12 +30,10 @@ async function shoot(browser, viewport, file) {
 }
 
 try {
-  await waitForServer();
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
   await shoot(browser, { width: 1280, height: 800 }, '../docs/chat-desktop.png');
   await shoot(browser, { width: 390, height: 780 }, '../docs/chat-narrow.png');
   await browser.close();
 } finally {
-  server.kill('SIGTERM');
-  rmSync(dir, { recursive: true, force: true });
+  stop();
 }

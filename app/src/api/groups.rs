@@ -23,6 +23,27 @@ mod ssr {
         }
         Ok((me, t))
     }
+
+    /// Writes a system line by `actor` into the caller's transaction,
+    /// worded from the actor's name ("ana added bo").
+    pub async fn system_line(
+        tx: &mut sqlx::SqliteConnection,
+        thread_id: i64,
+        actor: i64,
+        now: chrono::DateTime<chrono::Utc>,
+        line: impl FnOnce(&str) -> String,
+    ) -> Result<(), AppError> {
+        use crate::server::ResultExt;
+        use crate::store;
+
+        let name = store::users::name_of(tx, actor)
+            .await
+            .context("loading a name")?;
+        store::messages::insert_system(tx, thread_id, actor, &line(&name), now)
+            .await
+            .context("writing a system line")?;
+        Ok(())
+    }
 }
 
 #[server(endpoint = "rename_group")]
@@ -41,18 +62,10 @@ pub async fn rename_group(thread: String, title: String) -> Result<(), AppError>
     store::threads::set_title(&mut tx, t.id, title.as_deref())
         .await
         .context("renaming a group")?;
-    let actor = store::users::name_of(&mut tx, me)
-        .await
-        .context("loading a name")?;
-    store::messages::insert_system(
-        &mut tx,
-        t.id,
-        me,
-        &system_lines::renamed(&actor, title.as_deref()),
-        now,
-    )
-    .await
-    .context("writing a system line")?;
+    ssr::system_line(&mut tx, t.id, me, now, |actor| {
+        system_lines::renamed(actor, title.as_deref())
+    })
+    .await?;
     tx.commit().await.context("committing a rename")
 }
 
@@ -92,18 +105,10 @@ pub async fn add_members(thread: String, usernames: Vec<String>) -> Result<(), A
         }
     }
     if !added.is_empty() {
-        let actor = store::users::name_of(&mut tx, me)
-            .await
-            .context("loading a name")?;
-        store::messages::insert_system(
-            &mut tx,
-            t.id,
-            me,
-            &system_lines::added(&actor, &added),
-            now,
-        )
-        .await
-        .context("writing a system line")?;
+        ssr::system_line(&mut tx, t.id, me, now, |actor| {
+            system_lines::added(actor, &added)
+        })
+        .await?;
     }
     tx.commit().await.context("committing new members")
 }
@@ -139,18 +144,10 @@ pub async fn remove_member(thread: String, username: String) -> Result<(), AppEr
             "That person is not in this group.".into(),
         ));
     }
-    let actor = store::users::name_of(&mut tx, me)
-        .await
-        .context("loading a name")?;
-    store::messages::insert_system(
-        &mut tx,
-        t.id,
-        me,
-        &system_lines::removed(&actor, &them.username),
-        now,
-    )
-    .await
-    .context("writing a system line")?;
+    ssr::system_line(&mut tx, t.id, me, now, |actor| {
+        system_lines::removed(actor, &them.username)
+    })
+    .await?;
     tx.commit().await.context("committing a removal")
 }
 
@@ -165,13 +162,8 @@ pub async fn leave_thread(thread: String) -> Result<(), AppError> {
     let (me, t) = ssr::group(&thread).await?;
     let now = chrono::Utc::now();
     let mut tx = access::begin_write().await?;
-    let who = store::users::name_of(&mut tx, me)
-        .await
-        .context("loading a name")?;
     // Written while still a member, so the line is theirs.
-    store::messages::insert_system(&mut tx, t.id, me, &system_lines::left(&who), now)
-        .await
-        .context("writing a system line")?;
+    ssr::system_line(&mut tx, t.id, me, now, system_lines::left).await?;
     store::members::remove(&mut tx, t.id, me)
         .await
         .context("leaving a group")?;

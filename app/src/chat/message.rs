@@ -145,6 +145,11 @@ fn react(thread: ThreadState, id: i64, emoji: String) {
 #[component]
 fn Toolbar(id: i64, mine: bool) -> impl IntoView {
     let thread = use_thread();
+    let (label, action) = if mine {
+        ("Delete", MessageAction::Delete(id))
+    } else {
+        ("Report", MessageAction::Report(id))
+    };
     view! {
         <div class="msg-toolbar" role="toolbar" aria-label="Message actions" data-testid="toolbar">
             {REACTIONS
@@ -163,29 +168,13 @@ fn Toolbar(id: i64, mine: bool) -> impl IntoView {
                     }
                 })
                 .collect_view()}
-            {if mine {
-                view! {
-                    <button
-                        type="button"
-                        class="icon-button toolbar-text"
-                        on:click=move |_| thread.action.set(Some(MessageAction::Delete(id)))
-                    >
-                        "Delete"
-                    </button>
-                }
-                    .into_any()
-            } else {
-                view! {
-                    <button
-                        type="button"
-                        class="icon-button toolbar-text"
-                        on:click=move |_| thread.action.set(Some(MessageAction::Report(id)))
-                    >
-                        "Report"
-                    </button>
-                }
-                    .into_any()
-            }}
+            <button
+                type="button"
+                class="icon-button toolbar-text"
+                on:click=move |_| thread.action.set(Some(action))
+            >
+                {label}
+            </button>
         </div>
     }
 }
