@@ -189,3 +189,22 @@ test('a sticker is sent from the picker and previews as 🖼️', async () => {
     '/stickers/otter.svg',
   );
 });
+
+test('the sticker picker closes with Esc or a click outside, sending nothing', async () => {
+  const page = me.page;
+  const stickers = page.getByRole('button', { name: 'Stickers' });
+  const menu = page.getByRole('menu', { name: 'Stickers' });
+  const before = await page.getByTestId('message').count();
+
+  await stickers.click();
+  await expect(menu).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(menu).toHaveCount(0);
+  await expect(stickers).toHaveAttribute('aria-expanded', 'false');
+
+  await stickers.click();
+  await expect(menu).toBeVisible();
+  await page.getByTestId('thread-title').click();
+  await expect(menu).toHaveCount(0);
+  await expect(page.getByTestId('message')).toHaveCount(before);
+});

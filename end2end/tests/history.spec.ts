@@ -59,7 +59,7 @@ test('a long chat opens at the newest message and loads older pages on scrolling
     expect(await inViewport(newest)).toBe(true);
     expect(await inViewport(messageWithText(page, 'history 071'))).toBe(false);
     expect(await page.locator('#messages').evaluate((el) => el.scrollTop)).toBeGreaterThanOrEqual(-2);
-    await expect(page.getByRole('button', { name: 'Load older messages' })).toBeAttached();
+    await expect(page.getByRole('link', { name: 'Load older messages' })).toBeAttached();
     await expect(page.getByTestId('user-card')).toHaveCount(0);
 
     // Scrolling to the top loads older pages (50 at a time) until the
@@ -76,16 +76,16 @@ test('a long chat opens at the newest message and loads older pages on scrolling
     for (const n of seen) expect([100, 121]).toContain(n);
     await expect(messages).toHaveCount(121);
     await expect(messages.first()).toHaveText(/the very first/);
-    await expect(page.getByRole('button', { name: 'Load older messages' })).toHaveCount(0);
+    await expect(page.getByRole('link', { name: 'Load older messages' })).toHaveCount(0);
     await expect(page.getByTestId('user-card')).toBeAttached();
     // In order, none twice.
     const texts = await messages.locator('.msg-body').allTextContents();
     expect(texts).toEqual(['the very first', ...numbered('history', 120)]);
 
-    // The "Load older messages" button loads older messages too.
+    // The "Load older messages" link loads older messages too.
     await openThread(page, id);
     await expect(messages).toHaveCount(50);
-    await page.getByRole('button', { name: 'Load older messages' }).click();
+    await page.getByRole('link', { name: 'Load older messages' }).click();
     await expect.poll(() => messages.count()).toBeGreaterThanOrEqual(100);
     const shown = await messages.locator('.msg-body').allTextContents();
     expect(shown).toEqual(['the very first', ...numbered('history', 120)].slice(-shown.length));

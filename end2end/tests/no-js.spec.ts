@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import {
+  apiSendMany,
   closeAll,
   messageWithText,
   navItem,
@@ -107,6 +108,39 @@ test('with JavaScript off, the composer posts a message and lands back on the th
     await openThread(friend.page, id);
     await expect(messageWithText(friend.page, 'typed with JS off')).toBeVisible();
     await expect(messageWithText(friend.page, 'and once more')).toBeVisible();
+  } finally {
+    await closeAll(reader, friend);
+  }
+});
+
+test('with JavaScript off, older history is a link away, and the newest one more', async ({ browser }) => {
+  const reader = await newNoJsPerson(browser, 'njh');
+  const friend = await newPerson(browser, 'njk');
+  try {
+    const id = await startDirectChat(friend.page, reader.name, 'message 0');
+    const bodies = Array.from({ length: 70 }, (_, i) => `message ${i + 1}`);
+    await apiSendMany(friend.page, id, bodies);
+
+    const page = reader.page;
+    await page.goto(`/chat/${id}`);
+    // The newest page (it reaches back to the first unread, so read it first).
+    await page.goto(`/chat/${id}`);
+    await expect(messageWithText(page, 'message 70')).toBeVisible();
+    await expect(page.getByTestId('message')).toHaveCount(50);
+    await expect(messageWithText(page, 'message 0')).toHaveCount(0);
+
+    // A plain link goes back a page, rendered by the server.
+    await page.getByRole('link', { name: 'Load older messages' }).click();
+    await expect(page).toHaveURL(new RegExp(`/chat/${id}\\?before=\\d+$`));
+    await expect(messageWithText(page, 'message 0')).toBeVisible();
+    await expect(messageWithText(page, 'message 70')).toHaveCount(0);
+    // That is the beginning: the card, no link further back.
+    await expect(page.getByTestId('user-card')).toBeVisible();
+    await expect(page.getByRole('link', { name: 'Load older messages' })).toHaveCount(0);
+
+    await page.getByRole('link', { name: 'Jump to the newest messages' }).click();
+    await expect(page).toHaveURL(new RegExp(`/chat/${id}$`));
+    await expect(messageWithText(page, 'message 70')).toBeVisible();
   } finally {
     await closeAll(reader, friend);
   }

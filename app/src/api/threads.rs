@@ -61,9 +61,11 @@ pub async fn list_threads() -> Result<NavList, AppError> {
 }
 
 /// Opens a thread: header, members, and the newest messages (reaching back
-/// to the first unread one). Opening it marks it read.
+/// to the first unread one). Opening it marks it read. With `before`, the
+/// page of history before that message instead (how a reader without
+/// JavaScript goes back in time: `/chat/<id>?before=<message id>`).
 #[server(endpoint = "open_thread")]
-pub async fn open_thread(thread: String) -> Result<ThreadView, AppError> {
+pub async fn open_thread(thread: String, before: Option<i64>) -> Result<ThreadView, AppError> {
     use crate::model::{MemberRole, ThreadKind};
     use crate::server::{access, state, views, ResultExt};
     use crate::store;
@@ -71,9 +73,12 @@ pub async fn open_thread(thread: String) -> Result<ThreadView, AppError> {
     let v = crate::server::viewer::current().await?;
     let t = access::member_thread(&thread, v.id).await?;
     let pool = &state()?.pool;
-    let first_unread = store::messages::first_unread(pool, t.id, v.id, t.last_read_message_id)
-        .await
-        .context("finding the first unread message")?;
+    let first_unread = match before {
+        Some(_) => None,
+        None => store::messages::first_unread(pool, t.id, v.id, t.last_read_message_id)
+            .await
+            .context("finding the first unread message")?,
+    };
     let limit = match first_unread {
         Some(first) => store::messages::count_after(pool, t.id, first - 1)
             .await
@@ -82,8 +87,8 @@ pub async fn open_thread(thread: String) -> Result<ThreadView, AppError> {
             .clamp(PAGE_SIZE, MAX_FIRST_PAGE),
         None => PAGE_SIZE,
     };
-    let page = ssr::page(t.id, None, limit, &v).await?;
-    if let Some(last) = page.messages.last() {
+    let page = ssr::page(t.id, before, limit, &v).await?;
+    if let (None, Some(last)) = (before, page.messages.last()) {
         store::members::mark_read(pool, t.id, v.id, last.id)
             .await
             .context("marking a thread read")?;

@@ -80,6 +80,35 @@ pub fn Composer(thread: String, client_id: String) -> impl IntoView {
             send();
         }
     };
+    // The sticker picker closes with Esc or a click anywhere outside the
+    // composer, like the overlays.
+    let form = NodeRef::<html::Form>::new();
+    let on_form_key = move |ev: ev::KeyboardEvent| {
+        if ev.key() == "Escape" && stickers_open.get_untracked() {
+            ev.stop_propagation();
+            stickers_open.set(false);
+        }
+    };
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let handle = window_event_listener(ev::click, move |ev| {
+            if !stickers_open.get_untracked() {
+                return;
+            }
+            let target = ev
+                .target()
+                .and_then(|t| t.dyn_into::<leptos::web_sys::Node>().ok());
+            let inside = match (target, form.get_untracked()) {
+                (Some(t), Some(f)) => f.contains(Some(&t)),
+                _ => false,
+            };
+            if !inside {
+                stickers_open.set(false);
+            }
+        });
+        on_cleanup(move || handle.remove());
+    }
     let send_sticker_named = move |name: &'static str| {
         stickers_open.set(false);
         sending.set(true);
@@ -96,6 +125,8 @@ pub fn Composer(thread: String, client_id: String) -> impl IntoView {
             method="post"
             action=SendMessage::url()
             on:submit=on_submit
+            on:keydown=on_form_key
+            node_ref=form
             data-testid="composer"
         >
             <input type="hidden" name="thread" value=thread.get_value()/>

@@ -6,6 +6,7 @@
 //! does not move what the reader is looking at: no scroll jump.
 
 use leptos::{html, prelude::*};
+use leptos_router::hooks::use_query_map;
 
 use super::{
     message::MessageItem,
@@ -128,6 +129,16 @@ pub fn MessageList(first_unread: Option<i64>, other: Option<UserCard>) -> impl I
         }
     });
 
+    // `?before=` shows an older page (how a reader without JavaScript goes
+    // back); offer the way forward again.
+    let query = use_query_map();
+    let viewing_older = move || query.read().get("before").is_some();
+    let older_href = move || {
+        thread
+            .messages
+            .with(|m| m.first().map(|m| format!("?before={}", m.id)))
+            .unwrap_or_default()
+    };
     let rows = Memo::new(move |_| thread.messages.with(|m| lines(m, first_unread)));
 
     view! {
@@ -137,14 +148,19 @@ pub fn MessageList(first_unread: Option<i64>, other: Option<UserCard>) -> impl I
                     if thread.has_more.get() {
                         view! {
                             <div class="history-more">
-                                <button
-                                    type="button"
+                                // A real link, so a reader without JavaScript
+                                // can page back; with it, the page loads here.
+                                <a
                                     class="link-button"
-                                    disabled=move || loading.get()
-                                    on:click=move |_| load_older()
+                                    href=older_href
+                                    aria-disabled=move || loading.get().to_string()
+                                    on:click=move |ev| {
+                                        ev.prevent_default();
+                                        load_older();
+                                    }
                                 >
                                     {move || if loading.get() { "Loading…" } else { "Load older messages" }}
-                                </button>
+                                </a>
                             </div>
                         }
                             .into_any()
@@ -173,6 +189,18 @@ pub fn MessageList(first_unread: Option<i64>, other: Option<UserCard>) -> impl I
                         Line::Message(m, starts) => view! { <MessageItem m starts/> }.into_any(),
                     }
                 />
+                {move || {
+                    viewing_older()
+                        .then(|| {
+                            view! {
+                                <div class="history-more">
+                                    <a href=format!("/chat/{}", thread.id.get_value())>
+                                        "Jump to the newest messages"
+                                    </a>
+                                </div>
+                            }
+                        })
+                }}
             </div>
         </div>
     }

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{
     browser,
@@ -35,12 +35,26 @@ impl ChatData {
         let revs = Revisions::new();
         let params = use_params_map();
         let thread_id = Memo::new(move |_| params.read().get("thread"));
+        let query = use_query_map();
+        let before = Memo::new(move |_| {
+            query
+                .read()
+                .get("before")
+                .and_then(|b| b.parse::<i64>().ok())
+        });
         let threads = Resource::new(move || (revs.nav.get(), revs.tz.get()), |_| list_threads());
         let thread = Resource::new(
-            move || (thread_id.get(), revs.thread.get(), revs.tz.get()),
-            |(id, _, _)| async move {
+            move || {
+                (
+                    thread_id.get(),
+                    before.get(),
+                    revs.thread.get(),
+                    revs.tz.get(),
+                )
+            },
+            |(id, before, _, _)| async move {
                 match id {
-                    Some(id) => open_thread(id).await.map(Some),
+                    Some(id) => open_thread(id, before).await.map(Some),
                     None => Ok(None),
                 }
             },

@@ -124,3 +124,40 @@ async fn opening_a_thread_reaches_back_to_the_first_unread_message() {
     sent.extend(unread);
     assert_eq!(all, sent);
 }
+
+#[tokio::test]
+async fn an_older_page_is_a_url_for_readers_without_javascript() {
+    let app = TestApp::spawn().await;
+    let ana = app.user("ana").await;
+    let bob = app.user("bob").await;
+    let dm = ana.start_chat(&["bob"]).await.id;
+    let sent = send_numbered(&ana, &dm, 0..60).await;
+    // bob reads it once, so his next visit shows the newest page.
+    bob.open(&dm).await;
+    let messages_before = app.count("messages").await;
+
+    let html = bob
+        .get_page(&format!("/chat/{dm}?before={}", sent[10]))
+        .await
+        .text()
+        .await
+        .unwrap();
+    // Exactly messages 0–9, oldest first, and a way back to the newest.
+    assert!(
+        html.contains(">message 0<") && html.contains(">message 9<"),
+        "{html}"
+    );
+    assert!(!html.contains(">message 10<"));
+    assert!(html.contains("Jump to the newest messages"));
+    assert!(!html.contains("Load older messages"));
+
+    // The newest page links to the page before it.
+    let html = bob
+        .get_page(&format!("/chat/{dm}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(&format!("?before={}", sent[10])), "{html}");
+    assert_eq!(app.count("messages").await, messages_before);
+}
