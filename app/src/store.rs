@@ -3,6 +3,7 @@
 //! take a `&mut SqliteConnection` so the caller can run them in one
 //! transaction.
 
+pub mod events;
 pub mod members;
 pub mod messages;
 pub mod reactions;

@@ -467,7 +467,8 @@ impl<'c> Seed<'c> {
         title: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StartError> {
-        store::threads::set_title(self.conn, thread, Some(title))
+        let by = self.id(actor)?;
+        store::threads::set_title(self.conn, thread, Some(title), by, at)
             .await
             .map_err(|e| fail("naming the group", e))?;
         let line = system_lines::renamed(USERS[actor].0, Some(title));

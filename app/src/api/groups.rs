@@ -59,7 +59,7 @@ pub async fn rename_group(thread: String, title: String) -> Result<(), AppError>
     }
     let now = chrono::Utc::now();
     let mut tx = access::begin_write().await?;
-    store::threads::set_title(&mut tx, t.id, title.as_deref())
+    store::threads::set_title(&mut tx, t.id, title.as_deref(), me, now)
         .await
         .context("renaming a group")?;
     ssr::system_line(&mut tx, t.id, me, now, |actor| {
@@ -136,9 +136,15 @@ pub async fn remove_member(thread: String, username: String) -> Result<(), AppEr
             "That person is not in this group.".into(),
         ));
     };
-    if !store::members::remove(&mut tx, t.id, them.id)
-        .await
-        .context("removing a member")?
+    if !store::members::remove(
+        &mut tx,
+        t.id,
+        them.id,
+        store::members::Departure::Removed,
+        now,
+    )
+    .await
+    .context("removing a member")?
     {
         return Err(AppError::BadRequest(
             "That person is not in this group.".into(),
@@ -164,7 +170,7 @@ pub async fn leave_thread(thread: String) -> Result<(), AppError> {
     let mut tx = access::begin_write().await?;
     // Written while still a member, so the line is theirs.
     ssr::system_line(&mut tx, t.id, me, now, system_lines::left).await?;
-    store::members::remove(&mut tx, t.id, me)
+    store::members::remove(&mut tx, t.id, me, store::members::Departure::Left, now)
         .await
         .context("leaving a group")?;
     store::members::promote_oldest(&mut tx, t.id)

@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, SqliteConnection, SqlitePool};
 
+use super::events::{self, EventKind};
+
 #[derive(Debug, Clone, FromRow)]
 pub struct MemberRow {
     pub id: i64,
@@ -44,9 +46,28 @@ pub async fn add(
     .bind(user_id)
     .bind(role)
     .bind(now)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(done.rows_affected() == 1)
+    let added = done.rows_affected() == 1;
+    if added {
+        events::append(
+            conn,
+            thread_id,
+            EventKind::MemberAdded,
+            None,
+            Some(user_id),
+            now,
+        )
+        .await?;
+    }
+    Ok(added)
+}
+
+/// Why someone stops being a member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Departure {
+    Removed,
+    Left,
 }
 
 /// Removes a member; `false` when they were not one.
@@ -54,13 +75,23 @@ pub async fn remove(
     conn: &mut SqliteConnection,
     thread_id: i64,
     user_id: i64,
+    why: Departure,
+    now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("DELETE FROM thread_members WHERE thread_id = ? AND user_id = ?")
         .bind(thread_id)
         .bind(user_id)
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
-    Ok(done.rows_affected() == 1)
+    let removed = done.rows_affected() == 1;
+    if removed {
+        let kind = match why {
+            Departure::Removed => EventKind::MemberRemoved,
+            Departure::Left => EventKind::MemberLeft,
+        };
+        events::append(conn, thread_id, kind, None, Some(user_id), now).await?;
+    }
+    Ok(removed)
 }
 
 /// The member who joined first after the owner left, who becomes owner.
@@ -82,21 +113,35 @@ pub async fn promote_oldest(
 }
 
 /// Moves the read position forward (never back: an older tab cannot undo
-/// what a newer one saw).
+/// what a newer one saw), in one write transaction with its event.
 pub async fn mark_read(
     pool: &SqlitePool,
     thread_id: i64,
     user_id: i64,
     message_id: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let moved = sqlx::query(
         "UPDATE thread_members SET last_read_message_id = ?3
          WHERE thread_id = ?1 AND user_id = ?2 AND last_read_message_id < ?3",
     )
     .bind(thread_id)
     .bind(user_id)
     .bind(message_id)
-    .execute(pool)
-    .await
-    .map(drop)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if moved {
+        events::append(
+            &mut tx,
+            thread_id,
+            EventKind::ReadMoved,
+            Some(message_id),
+            Some(user_id),
+            Utc::now(),
+        )
+        .await?;
+    }
+    tx.commit().await
 }

@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, SqliteConnection, SqlitePool};
 
+use super::events::{self, EventKind};
+
 #[derive(Debug, Clone, FromRow)]
 pub struct MessageRow {
     pub id: i64,
@@ -67,6 +69,15 @@ pub async fn insert(
     let created = id.is_some();
     if let Some(id) = id {
         super::threads::touch(conn, thread_id, id, now).await?;
+        events::append(
+            conn,
+            thread_id,
+            EventKind::MessageCreated,
+            Some(id),
+            Some(sender_id),
+            now,
+        )
+        .await?;
     }
     let message = sqlx::query_as::<_, MessageRow>(&format!(
         "{SELECT} WHERE m.sender_id = ? AND m.client_id = ?"
@@ -176,16 +187,28 @@ pub async fn soft_delete(
     sender_id: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    let thread_id: Option<i64> = sqlx::query_scalar(
         "UPDATE messages SET deleted_at = ?
-         WHERE id = ? AND sender_id = ? AND deleted_at IS NULL AND kind <> 'system'",
+         WHERE id = ? AND sender_id = ? AND deleted_at IS NULL AND kind <> 'system'
+         RETURNING thread_id",
     )
     .bind(now)
     .bind(message_id)
     .bind(sender_id)
-    .execute(conn)
+    .fetch_optional(&mut *conn)
     .await?;
-    Ok(done.rows_affected() == 1)
+    if let Some(thread_id) = thread_id {
+        events::append(
+            conn,
+            thread_id,
+            EventKind::MessageDeleted,
+            Some(message_id),
+            Some(sender_id),
+            now,
+        )
+        .await?;
+    }
+    Ok(thread_id.is_some())
 }
 
 pub async fn by_id(pool: &SqlitePool, message_id: i64) -> Result<Option<MessageRow>, sqlx::Error> {

@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, SqliteConnection, SqlitePool};
 
+use super::events::{self, EventKind};
+
 /// Adds the reaction, or removes it if the user had it; returns whether it
 /// is on afterwards.
 pub async fn toggle(
@@ -20,20 +22,33 @@ pub async fn toggle(
             .execute(&mut *conn)
             .await?
             .rows_affected();
-    if removed > 0 {
-        return Ok(false);
+    let on = removed == 0;
+    if on {
+        sqlx::query(
+            "INSERT INTO reactions (message_id, user_id, emoji, created_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(message_id)
+        .bind(user_id)
+        .bind(emoji)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
     }
-    sqlx::query(
-        "INSERT INTO reactions (message_id, user_id, emoji, created_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT DO NOTHING",
+    let thread_id: i64 = sqlx::query_scalar("SELECT thread_id FROM messages WHERE id = ?")
+        .bind(message_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    events::append(
+        conn,
+        thread_id,
+        EventKind::ReactionChanged,
+        Some(message_id),
+        Some(user_id),
+        now,
     )
-    .bind(message_id)
-    .bind(user_id)
-    .bind(emoji)
-    .bind(now)
-    .execute(conn)
     .await?;
-    Ok(true)
+    Ok(on)
 }
 
 #[derive(Debug, Clone, FromRow)]

@@ -157,13 +157,24 @@ pub async fn set_title(
     conn: &mut SqliteConnection,
     id: i64,
     title: Option<&str>,
+    by: i64,
+    now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE threads SET title = ? WHERE id = ?")
         .bind(title)
         .bind(id)
-        .execute(conn)
-        .await
-        .map(drop)
+        .execute(&mut *conn)
+        .await?;
+    super::events::append(
+        conn,
+        id,
+        super::events::EventKind::ThreadRenamed,
+        None,
+        Some(by),
+        now,
+    )
+    .await
+    .map(drop)
 }
 
 /// Moves the thread to the top of its members' lists.

@@ -77,6 +77,7 @@ impl TestApp {
             "messages",
             "reactions",
             "reports",
+            "events",
         ] {
             counts.push((table, self.count(table).await));
         }

@@ -11,6 +11,7 @@ mod chat_helpers;
 mod delete;
 mod demo;
 mod direct_chats;
+mod events;
 mod floods;
 mod groups;
 mod helpers;
