@@ -87,18 +87,17 @@ fn short_date(day: NaiveDate, today: NaiveDate) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
-
     use super::*;
     use chrono::{Duration, TimeZone};
     use chrono_tz::{America, Asia, Europe, Pacific};
 
-    /// The UTC instant of an unambiguous local wall-clock time.
+    /// The UTC instant of an unambiguous local wall-clock time. A test that
+    /// names a skipped or repeated time is itself wrong, so it stops there.
     fn local(tz: Tz, y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
-        tz.with_ymd_and_hms(y, mo, d, h, mi, s)
-            .single()
-            .expect("unambiguous local time")
-            .with_timezone(&Utc)
+        match tz.with_ymd_and_hms(y, mo, d, h, mi, s).single() {
+            Some(t) => t.with_timezone(&Utc),
+            None => panic!("{y}-{mo}-{d} {h}:{mi}:{s} is not one instant in {tz}"),
+        }
     }
 
     fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
