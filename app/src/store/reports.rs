@@ -23,21 +23,3 @@ pub async fn insert(
     .await
     .map(drop)
 }
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct OpenReport {
-    pub id: i64,
-    pub message_id: i64,
-    pub reporter_id: i64,
-    pub reason: String,
-}
-
-/// The moderation queue: open reports, oldest first.
-pub async fn open(pool: &SqlitePool) -> Result<Vec<OpenReport>, sqlx::Error> {
-    sqlx::query_as::<_, OpenReport>(
-        "SELECT id, message_id, reporter_id, reason FROM reports
-         WHERE status = 'open' ORDER BY id",
-    )
-    .fetch_all(pool)
-    .await
-}

@@ -192,13 +192,3 @@ pub async fn touch(
         .await
         .map(drop)
 }
-
-/// Soft-deletes a thread: it vanishes for everyone, rows are kept.
-pub async fn soft_delete(pool: &SqlitePool, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE threads SET deleted_at = ?, direct_key = NULL WHERE id = ?")
-        .bind(Utc::now())
-        .bind(id)
-        .execute(pool)
-        .await
-        .map(drop)
-}

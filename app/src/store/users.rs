@@ -114,13 +114,6 @@ pub async fn profiles_by_names(
     .await
 }
 
-pub async fn profile(pool: &SqlitePool, id: i64) -> Result<Option<ProfileRow>, sqlx::Error> {
-    sqlx::query_as::<_, ProfileRow>(&format!("{PROFILE} WHERE id = ?"))
-        .bind(id)
-        .fetch_optional(pool)
-        .await
-}
-
 /// A username inside a transaction (for system lines).
 pub async fn name_of(conn: &mut SqliteConnection, id: i64) -> Result<String, sqlx::Error> {
     sqlx::query_scalar("SELECT username FROM users WHERE id = ?")
