@@ -555,7 +555,12 @@ impl<'c> Seed<'c> {
     ) -> Result<(), StartError> {
         let emoji = parse_reaction(emoji).map_err(|e| fail("a reaction", e))?;
         let user = self.id(who)?;
-        store::reactions::toggle(self.conn, message, user, emoji, at)
+        let thread: i64 = sqlx::query_scalar("SELECT thread_id FROM messages WHERE id = ?")
+            .bind(message)
+            .fetch_one(&mut *self.conn)
+            .await
+            .map_err(|e| fail("finding a message's thread", e))?;
+        store::reactions::toggle(self.conn, thread, message, user, emoji, at)
             .await
             .map_err(|e| fail("adding a reaction", e))?;
         self.reactions += 1;

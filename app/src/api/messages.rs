@@ -25,36 +25,48 @@ mod ssr {
     ) -> Result<MessageView, AppError> {
         let client_id = crate::domain::parse_client_id(client_id)?;
         let t = access::member_thread(thread, v.id).await?;
+        let now = Utc::now();
         let mut tx = access::begin_write().await?;
-        let inserted =
-            store::messages::insert(&mut tx, t.id, v.id, client_id, kind, body, Utc::now())
-                .await
-                .context("storing a message")?;
-        tx.commit().await.context("committing a message")?;
+        let inserted = store::messages::insert(&mut tx, t.id, v.id, client_id, kind, body, now)
+            .await
+            .context("storing a message")?;
         if inserted.message.thread_id != t.id {
-            // The client reused an id from another thread: not this message.
+            // The client reused an id from another thread: not this
+            // message. Nothing was written; the transaction rolls back.
             return Err(AppError::BadRequest(
                 "That message id was already used.".into(),
             ));
         }
-        // Your own message is read by you.
-        store::members::mark_read(&state()?.pool, t.id, v.id, inserted.message.id)
+        // Your own message is read by you: one commit for both.
+        store::members::mark_read(&mut tx, t.id, v.id, inserted.message.id, now)
             .await
             .context("marking own message read")?;
-        message(inserted.message.id, v).await
+        tx.commit().await.context("committing a message")?;
+        if inserted.created {
+            // A new message has no reactions yet: nothing more to read.
+            return Ok(crate::server::views::message(inserted.message, &[], v));
+        }
+        with_reactions(inserted.message, v).await
     }
 
-    /// One message as `v` sees it, reactions included.
-    pub async fn message(id: i64, v: &Viewer) -> Result<MessageView, AppError> {
-        let pool = &state()?.pool;
-        let row = store::messages::by_id(pool, id)
-            .await
-            .context("loading a message")?
-            .ok_or(AppError::NotFound)?;
-        let reactions = store::reactions::for_messages(pool, &[id])
+    /// The reactions of message `id` as `v` sees them.
+    pub async fn reactions(id: i64, v: &Viewer) -> Result<Vec<crate::model::Reaction>, AppError> {
+        let rows = store::reactions::for_messages(&state()?.pool, &[id])
             .await
             .context("loading reactions")?;
-        let refs: Vec<_> = reactions.iter().collect();
+        let refs: Vec<_> = rows.iter().collect();
+        Ok(crate::server::views::reactions(&refs, v.id))
+    }
+
+    /// A message row as `v` sees it, its reactions loaded.
+    pub async fn with_reactions(
+        row: store::messages::MessageRow,
+        v: &Viewer,
+    ) -> Result<MessageView, AppError> {
+        let rows = store::reactions::for_messages(&state()?.pool, &[row.id])
+            .await
+            .context("loading reactions")?;
+        let refs: Vec<_> = rows.iter().collect();
         Ok(crate::server::views::message(row, &refs, v))
     }
 
@@ -106,18 +118,22 @@ pub async fn delete_message(message_id: i64) -> Result<MessageView, AppError> {
     use crate::store;
 
     let v = crate::server::viewer::current().await?;
-    let row = ssr::visible(message_id, &v).await?;
+    let mut row = ssr::visible(message_id, &v).await?;
     if row.sender_id != v.id || row.kind == "system" {
         return Err(AppError::BadRequest(
             "You can only delete your own messages.".into(),
         ));
     }
+    let now = chrono::Utc::now();
     let mut tx = access::begin_write().await?;
-    store::messages::soft_delete(&mut tx, message_id, v.id, chrono::Utc::now())
+    store::messages::soft_delete(&mut tx, message_id, v.id, now)
         .await
         .context("deleting a message")?;
     tx.commit().await.context("committing a delete")?;
-    ssr::message(message_id, &v).await
+    // The row as it now stands (a second delete keeps the first time, and
+    // only whether it is deleted reaches the view).
+    row.deleted_at.get_or_insert(now);
+    ssr::with_reactions(row, &v).await
 }
 
 /// Adds or removes your `emoji` reaction; returns the message's reactions.
@@ -135,11 +151,18 @@ pub async fn toggle_reaction(message_id: i64, emoji: String) -> Result<Vec<React
         ));
     }
     let mut tx = access::begin_write().await?;
-    store::reactions::toggle(&mut tx, message_id, v.id, emoji, chrono::Utc::now())
-        .await
-        .context("toggling a reaction")?;
+    store::reactions::toggle(
+        &mut tx,
+        row.thread_id,
+        message_id,
+        v.id,
+        emoji,
+        chrono::Utc::now(),
+    )
+    .await
+    .context("toggling a reaction")?;
     tx.commit().await.context("committing a reaction")?;
-    Ok(ssr::message(message_id, &v).await?.reactions)
+    ssr::reactions(message_id, &v).await
 }
 
 /// Reports someone else's message to the moderators (F7, F21).

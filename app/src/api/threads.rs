@@ -89,9 +89,11 @@ pub async fn open_thread(thread: String, before: Option<i64>) -> Result<ThreadVi
     };
     let page = ssr::page(t.id, before, limit, &v).await?;
     if let (None, Some(last)) = (before, page.messages.last()) {
-        store::members::mark_read(pool, t.id, v.id, last.id)
+        let mut tx = access::begin_write().await?;
+        store::members::mark_read(&mut tx, t.id, v.id, last.id, v.now)
             .await
             .context("marking a thread read")?;
+        tx.commit().await.context("committing a read position")?;
     }
     let members: Vec<_> = store::members::list(pool, t.id)
         .await

@@ -113,14 +113,14 @@ pub async fn promote_oldest(
 }
 
 /// Moves the read position forward (never back: an older tab cannot undo
-/// what a newer one saw), in one write transaction with its event.
+/// what a newer one saw), with its event, on the caller's transaction.
 pub async fn mark_read(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     thread_id: i64,
     user_id: i64,
     message_id: i64,
+    now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let moved = sqlx::query(
         "UPDATE thread_members SET last_read_message_id = ?3
          WHERE thread_id = ?1 AND user_id = ?2 AND last_read_message_id < ?3",
@@ -128,20 +128,20 @@ pub async fn mark_read(
     .bind(thread_id)
     .bind(user_id)
     .bind(message_id)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?
     .rows_affected()
         == 1;
     if moved {
         events::append(
-            &mut tx,
+            conn,
             thread_id,
             EventKind::ReadMoved,
             Some(message_id),
             Some(user_id),
-            Utc::now(),
+            now,
         )
         .await?;
     }
-    tx.commit().await
+    Ok(())
 }

@@ -210,10 +210,3 @@ pub async fn soft_delete(
     }
     Ok(thread_id.is_some())
 }
-
-pub async fn by_id(pool: &SqlitePool, message_id: i64) -> Result<Option<MessageRow>, sqlx::Error> {
-    sqlx::query_as::<_, MessageRow>(&format!("{SELECT} WHERE m.id = ?"))
-        .bind(message_id)
-        .fetch_optional(pool)
-        .await
-}

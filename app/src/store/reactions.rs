@@ -9,6 +9,7 @@ use super::events::{self, EventKind};
 /// is on afterwards.
 pub async fn toggle(
     conn: &mut SqliteConnection,
+    thread_id: i64,
     message_id: i64,
     user_id: i64,
     emoji: &str,
@@ -35,10 +36,6 @@ pub async fn toggle(
         .execute(&mut *conn)
         .await?;
     }
-    let thread_id: i64 = sqlx::query_scalar("SELECT thread_id FROM messages WHERE id = ?")
-        .bind(message_id)
-        .fetch_one(&mut *conn)
-        .await?;
     events::append(
         conn,
         thread_id,
