@@ -20,11 +20,8 @@ pub enum Overlay {
 #[derive(Clone, Copy)]
 pub struct ChatContext {
     pub user: StoredValue<CurrentUser>,
-    /// Bumped after anything that changes the navigation list.
-    pub nav_rev: RwSignal<u64>,
-    /// Bumped after a change to the open thread that its list cannot patch
-    /// by itself (membership, title).
-    pub thread_rev: RwSignal<u64>,
+    /// The page's revision counters (what makes its resources refetch).
+    pub revs: Revisions,
     pub overlay: RwSignal<Option<Overlay>>,
 }
 
@@ -33,8 +30,14 @@ impl ChatContext {
         self.user.with_value(|u| u.id)
     }
 
+    /// After a change to the open thread its list cannot patch by itself
+    /// (membership, title).
+    pub fn refresh_thread(&self) {
+        self.revs.thread.update(|r| *r += 1);
+    }
+
     pub fn refresh_nav(&self) {
-        self.nav_rev.update(|r| *r += 1);
+        self.revs.nav.update(|r| *r += 1);
     }
 }
 
@@ -72,8 +75,7 @@ pub fn provide_chat_context(
 ) -> ChatContext {
     let ctx = ChatContext {
         user: StoredValue::new(user),
-        nav_rev: revs.nav,
-        thread_rev: revs.thread,
+        revs,
         overlay,
     };
     provide_context(ctx);

@@ -32,7 +32,7 @@ pub fn GroupPanel(members: Vec<Member>, title: String, my_role: MemberRole) -> i
         Ok(()) => {
             thread.action.set(None);
             chat.refresh_nav();
-            chat.thread_rev.update(|r| *r += 1);
+            chat.refresh_thread();
         }
         Err(e) => error.set(Some(e.for_field("title").unwrap_or_else(|| e.to_string()))),
     };

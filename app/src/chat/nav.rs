@@ -5,7 +5,8 @@ use leptos_router::components::A;
 
 use super::{
     avatar::{Avatar, GroupAvatar},
-    context::{use_chat, Overlay},
+    context::use_chat,
+    new_chat::NewChatButton,
 };
 use crate::api::auth::Logout;
 use crate::model::{NavList, ThreadSummary};
@@ -44,13 +45,7 @@ pub fn NavPane(
                 })}
             </Transition>
             <footer class="nav-footer">
-                <button
-                    type="button"
-                    class="button create-chat"
-                    on:click=move |_| chat.overlay.set(Some(Overlay::NewChat))
-                >
-                    "Create chat"
-                </button>
+                <NewChatButton label="Create chat" class="create-chat"/>
                 <ActionForm action=logout>
                     <button type="submit" class="button-secondary">"Log out"</button>
                 </ActionForm>

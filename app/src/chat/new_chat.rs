@@ -13,6 +13,22 @@ use crate::api::{messages::send_message, threads::start_chat};
 use crate::domain::can_send;
 use crate::model::{ThreadKind, UserCard};
 
+/// Opens the New Chat overlay (F8): in the list, the welcome and the empty
+/// pane alike.
+#[component]
+pub fn NewChatButton(label: &'static str, #[prop(optional)] class: &'static str) -> impl IntoView {
+    let chat = use_chat();
+    view! {
+        <button
+            type="button"
+            class=format!("button {class}")
+            on:click=move |_| chat.overlay.set(Some(Overlay::NewChat))
+        >
+            {label}
+        </button>
+    }
+}
+
 /// Shown to someone with no chats yet (F9).
 #[component]
 pub fn WelcomeOverlay() -> impl IntoView {
@@ -21,13 +37,7 @@ pub fn WelcomeOverlay() -> impl IntoView {
         <Modal title="Welcome to chat!" on_close=move |_| chat.overlay.set(None) test_id="welcome">
             <p>"Start a direct or group chat with other users."</p>
             <div class="modal-actions">
-                <button
-                    type="button"
-                    class="button"
-                    on:click=move |_| chat.overlay.set(Some(Overlay::NewChat))
-                >
-                    "Start new chat"
-                </button>
+                <NewChatButton label="Start new chat"/>
             </div>
         </Modal>
     }
@@ -116,7 +126,7 @@ pub fn InviteOverlay(thread: String, name: String) -> impl IntoView {
                 Ok(_) => {
                     chat.overlay.set(None);
                     chat.refresh_nav();
-                    chat.thread_rev.update(|r| *r += 1);
+                    chat.refresh_thread();
                 }
                 Err(e) => error.set(Some(e.to_string())),
             }

@@ -8,7 +8,7 @@ use super::{
     browser,
     context::{provide_chat_context, Overlay, Revisions},
     nav::NavPane,
-    new_chat::{InviteOverlay, NewChatOverlay, WelcomeOverlay},
+    new_chat::{InviteOverlay, NewChatButton, NewChatOverlay, WelcomeOverlay},
     thread::ThreadPane,
 };
 use crate::api::{
@@ -106,18 +106,11 @@ pub fn ChatWindow(user: CurrentUser, data: ChatData) -> impl IntoView {
 
 #[component]
 fn NoThread() -> impl IntoView {
-    let chat = super::context::use_chat();
     view! {
         <section class="no-thread">
             <h2>"Your chats"</h2>
             <p class="muted">"Pick a chat on the left, or start a new one."</p>
-            <button
-                type="button"
-                class="button"
-                on:click=move |_| chat.overlay.set(Some(Overlay::NewChat))
-            >
-                "Start new chat"
-            </button>
+            <NewChatButton label="Start new chat"/>
         </section>
     }
 }
