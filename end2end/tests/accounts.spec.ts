@@ -1,5 +1,14 @@
 import { expect, test } from '@playwright/test';
-import { hydrated, logIn, logOut, PASSWORD, register, submitLogin, uniqueName } from './support';
+import {
+  hydrated,
+  logIn,
+  logOut,
+  PASSWORD,
+  register,
+  registerWithoutScript,
+  submitLogin,
+  uniqueName,
+} from './support';
 
 test('register lands on /chat showing who is logged in', async ({ page }) => {
   const name = uniqueName('reg');
@@ -85,12 +94,7 @@ test.describe('with JavaScript disabled', () => {
 
   test('register, log out and log in as plain HTML forms', async ({ page }) => {
     const name = uniqueName('nojs');
-    await page.goto('/register');
-    await page.getByLabel('Username').fill(name);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await expect(page).toHaveURL(/\/chat$/);
-    await expect(page.getByTestId('current-user')).toHaveText(name);
+    await registerWithoutScript(page, name);
 
     await page.getByRole('button', { name: 'Log out' }).click();
     await expect(page).toHaveURL(/\/login$/);

@@ -4,7 +4,9 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { expect, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from '@playwright/test';
-import { hydrated, PASSWORD, register, uniqueName } from './support';
+import { hydrated, register, registerWithoutScript, uniqueName } from './support';
+
+export { watchConsole } from './support';
 
 /** One person: their own browser context (own cookies) and page. */
 export interface Person {
@@ -41,12 +43,7 @@ export async function newNoJsPerson(browser: Browser, prefix: string): Promise<P
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   const name = uniqueName(prefix);
-  await page.goto('/register');
-  await page.getByLabel('Username').fill(name);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/chat$/);
-  await expect(page.getByTestId('current-user')).toHaveText(name);
+  await registerWithoutScript(page, name);
   return { name, context, page };
 }
 
@@ -260,18 +257,6 @@ export async function apiSendMany(page: Page, thread: string, bodies: string[]):
     },
     { thread, bodies, base },
   );
-}
-
-/** Collects console errors/warnings and uncaught page errors. */
-export function watchConsole(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' || msg.type() === 'warning') {
-      problems.push(`${msg.type()}: ${msg.text()}`);
-    }
-  });
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  return problems;
 }
 
 /** The SQLite file the server under test uses (see playwright.config.ts). */

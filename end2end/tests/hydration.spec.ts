@@ -1,17 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-import { hydrated, register, uniqueName } from './support';
-
-/** Collects every console error/warning and uncaught page error. */
-function watchConsole(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' || msg.type() === 'warning') {
-      problems.push(`${msg.type()}: ${msg.text()}`);
-    }
-  });
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  return problems;
-}
+import { expect, test } from '@playwright/test';
+import { hydrated, register, uniqueName, watchConsole } from './support';
 
 test('pages hydrate without console errors or hydration warnings', async ({ page }) => {
   const problems = watchConsole(page);

@@ -49,3 +49,25 @@ export async function logOut(page: Page): Promise<void> {
   await expect(welcome).toHaveCount(0);
   await page.getByRole('button', { name: 'Log out' }).click();
 }
+
+/** Collects console errors/warnings and uncaught page errors. */
+export function watchConsole(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' || msg.type() === 'warning') {
+      problems.push(`${msg.type()}: ${msg.text()}`);
+    }
+  });
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  return problems;
+}
+
+/** Registers with JavaScript off: the plain HTML form, then /chat. */
+export async function registerWithoutScript(page: Page, username: string): Promise<void> {
+  await page.goto('/register');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/chat$/);
+  await expect(page.getByTestId('current-user')).toHaveText(username);
+}
