@@ -21,6 +21,7 @@ pub mod domain;
 pub mod error;
 pub mod model;
 pub mod pages;
+pub mod protocol;
 #[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]

@@ -15,6 +15,12 @@ pub struct UserCard {
     pub avatar_url: Option<String>,
     pub karma: i64,
     pub days_on_site: i64,
+    /// Presence (F16), filled where the window shows it (thread members):
+    /// connected right now, else when last connected.
+    #[serde(default)]
+    pub online: bool,
+    #[serde(default)]
+    pub last_active_ms: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +49,9 @@ pub struct ThreadSummary {
     /// chat; `None` for a group (a group avatar is drawn).
     pub avatar: Option<(String, Option<String>)>,
     pub last: Option<LastMessage>,
+    /// The newest message's id: a live event for a message at or below it
+    /// is already counted here.
+    pub last_id: Option<i64>,
     pub unread: i64,
 }
 
@@ -60,6 +69,9 @@ pub struct LastMessage {
 pub struct NavList {
     pub threads: Vec<ThreadSummary>,
     pub tz: String,
+    /// The newest event id when the list was read (in the same read
+    /// transaction): where the live socket resumes from.
+    pub cursor: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,6 +81,8 @@ pub struct Reaction {
     pub mine: bool,
     /// Who reacted, for the tooltip.
     pub who: Vec<String>,
+    /// Who reacted, by id (a live update works out `mine` from it).
+    pub user_ids: Vec<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,6 +122,8 @@ pub enum MemberRole {
 pub struct Member {
     pub user: UserCard,
     pub role: MemberRole,
+    /// The newest message this member has read (read receipts, F17).
+    pub last_read: i64,
 }
 
 /// A page of history, oldest first.

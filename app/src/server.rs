@@ -6,6 +6,7 @@ pub mod access;
 pub mod client_ip;
 pub mod context;
 pub mod limits;
+pub mod live;
 pub mod password_hash;
 pub mod session;
 pub mod state;

@@ -25,6 +25,11 @@ pub struct Config {
     /// `PARLEY_DEMO=1` (or `true`): fill an empty database with demo users
     /// and chats at start-up (see [`crate::demo`]). Off by default.
     pub demo: bool,
+    /// Live sockets: `PARLEY_LIVE_QUEUE` (frames a socket may have waiting
+    /// before it is cut off as too slow, default 256) and
+    /// `PARLEY_EVENTS_KEPT` (events kept for resuming clients, default
+    /// 100,000).
+    pub live: app::server::live::LiveSettings,
 }
 
 impl Config {
@@ -49,6 +54,7 @@ impl Config {
                 .unwrap_or(3001),
             precompress_assets: var("LEPTOS_WATCH").is_none(),
             demo: var("PARLEY_DEMO").is_some_and(|v| is_on(&v)),
+            live: live_settings(&var)?,
         })
     }
 
@@ -58,6 +64,30 @@ impl Config {
             .as_deref()
             .is_some_and(|u| u.to_ascii_lowercase().starts_with("https://"))
     }
+}
+
+fn live_settings(
+    var: &dyn Fn(&str) -> Option<String>,
+) -> Result<app::server::live::LiveSettings, StartError> {
+    let mut live = app::server::live::LiveSettings::default();
+    let number = |k: &str| -> Result<Option<i64>, StartError> {
+        var(k)
+            .map(|v| {
+                v.trim()
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| StartError::Config(format!("{k} {v:?}: not a positive number")))
+            })
+            .transpose()
+    };
+    if let Some(n) = number("PARLEY_LIVE_QUEUE")? {
+        live.queue = usize::try_from(n).unwrap_or(usize::MAX);
+    }
+    if let Some(n) = number("PARLEY_EVENTS_KEPT")? {
+        live.events_kept = n;
+    }
+    Ok(live)
 }
 
 /// `1` or `true` (any case, spaces ignored) switch a flag on; anything else

@@ -1,12 +1,16 @@
 use std::{future::Future, net::SocketAddr, path::Path, sync::Arc};
 
+use app::server::live;
 use app::{
     server::{limits::AuthLimits, AppState},
     shell, App,
 };
 use axum::{
-    http::{header, HeaderValue},
-    middleware, Router,
+    extract::{ws::WebSocketUpgrade, RawQuery},
+    http::{header, HeaderMap, HeaderValue},
+    middleware,
+    routing::get,
+    Router,
 };
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -15,7 +19,7 @@ use tower_http::{
     compression::CompressionLayer, limit::RequestBodyLimitLayer, services::ServeDir,
     set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
-use tower_sessions::SessionManagerLayer;
+use tower_sessions::{Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::{assets, db, demo, error_status, origin, sessions, Config};
@@ -44,6 +48,7 @@ pub struct Application {
     local_addr: SocketAddr,
     /// Periodic housekeeping, stopped when serving stops.
     background: Vec<JoinHandle<()>>,
+    hub: Arc<app::server::live::Hub>,
 }
 
 impl Application {
@@ -68,8 +73,12 @@ impl Application {
             .site_addr(local_addr)
             .reload_port(config.reload_port)
             .build();
-        let state = AppState::new(pool);
+        let state = AppState::new(pool, config.live);
         let limits_cleanup = forget_recovered_limits(state.auth_limits.clone());
+        let pump = tokio::spawn(app::server::live::pump::run(
+            state.pool.clone(),
+            state.hub.clone(),
+        ));
 
         let pkg_dir = config.site_root.join("pkg");
         if config.precompress_assets {
@@ -79,9 +88,10 @@ impl Application {
 
         Ok(Self {
             listener,
+            hub: state.hub.clone(),
             router: router(state, leptos_options, sessions, pkg),
             local_addr,
-            background: vec![session_cleanup, limits_cleanup],
+            background: vec![session_cleanup, limits_cleanup, pump],
         })
     }
 
@@ -105,6 +115,9 @@ impl Application {
         for task in self.background {
             task.abort();
         }
+        // Upgraded sockets outlive the HTTP server; tell them to go so
+        // their clients reconnect (and resume) at once.
+        self.hub.close_all(1001);
         served
     }
 }
@@ -120,7 +133,19 @@ fn router(
 ) -> Router {
     let routes = generate_route_list(App);
     let shell_options = leptos_options.clone();
+    let live_state = state.clone();
     Router::new()
+        .route(
+            "/api/live",
+            get(
+                move |ws: WebSocketUpgrade,
+                      session: Session,
+                      RawQuery(query): RawQuery,
+                      headers: HeaderMap| {
+                    live::socket::upgrade(live_state.clone(), ws, session, query, headers)
+                },
+            ),
+        )
         .leptos_routes_with_context(
             &leptos_options,
             routes,

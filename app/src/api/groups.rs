@@ -66,7 +66,7 @@ pub async fn rename_group(thread: String, title: String) -> Result<(), AppError>
         system_lines::renamed(actor, title.as_deref())
     })
     .await?;
-    tx.commit().await.context("committing a rename")
+    access::commit(tx, "committing a rename").await
 }
 
 /// Adds people to a group; any member may (as on Reddit).
@@ -110,7 +110,7 @@ pub async fn add_members(thread: String, usernames: Vec<String>) -> Result<(), A
         })
         .await?;
     }
-    tx.commit().await.context("committing new members")
+    access::commit(tx, "committing new members").await
 }
 
 /// The owner removes a member.
@@ -154,7 +154,7 @@ pub async fn remove_member(thread: String, username: String) -> Result<(), AppEr
         system_lines::removed(actor, &them.username)
     })
     .await?;
-    tx.commit().await.context("committing a removal")
+    access::commit(tx, "committing a removal").await
 }
 
 /// Leaves a group; the longest-standing member becomes owner if the owner
@@ -176,7 +176,7 @@ pub async fn leave_thread(thread: String) -> Result<(), AppError> {
     store::members::promote_oldest(&mut tx, t.id)
         .await
         .context("handing over ownership")?;
-    tx.commit().await.context("committing a leave")?;
+    access::commit(tx, "committing a leave").await?;
     viewer::redirect_form_post("/chat").await;
     Ok(())
 }

@@ -41,7 +41,7 @@ mod ssr {
         store::members::mark_read(&mut tx, t.id, v.id, inserted.message.id, now)
             .await
             .context("marking own message read")?;
-        tx.commit().await.context("committing a message")?;
+        access::commit(tx, "committing a message").await?;
         if inserted.created {
             // A new message has no reactions yet: nothing more to read.
             return Ok(crate::server::views::message(inserted.message, &[], v));
@@ -129,7 +129,7 @@ pub async fn delete_message(message_id: i64) -> Result<MessageView, AppError> {
     store::messages::soft_delete(&mut tx, message_id, v.id, now)
         .await
         .context("deleting a message")?;
-    tx.commit().await.context("committing a delete")?;
+    access::commit(tx, "committing a delete").await?;
     // The row as it now stands (a second delete keeps the first time, and
     // only whether it is deleted reaches the view).
     row.deleted_at.get_or_insert(now);
@@ -161,7 +161,7 @@ pub async fn toggle_reaction(message_id: i64, emoji: String) -> Result<Vec<React
     )
     .await
     .context("toggling a reaction")?;
-    tx.commit().await.context("committing a reaction")?;
+    access::commit(tx, "committing a reaction").await?;
     ssr::reactions(message_id, &v).await
 }
 

@@ -47,16 +47,23 @@ pub async fn list_threads() -> Result<NavList, AppError> {
     use crate::store;
 
     let v = crate::server::viewer::current().await?;
-    let pool = &state()?.pool;
-    let rows = store::threads::list_for_user(pool, v.id)
+    // One read transaction: the cursor and the list are the same snapshot,
+    // so the live socket resumes exactly where this list stands.
+    let mut tx = state()?.pool.begin().await.context("starting a read")?;
+    let cursor = store::events::newest(&mut *tx)
+        .await
+        .context("reading the event cursor")?;
+    let rows = store::threads::list_for_user(&mut tx, v.id)
         .await
         .context("listing threads")?;
-    let co = store::threads::co_members(pool, v.id)
+    let co = store::threads::co_members(&mut tx, v.id)
         .await
         .context("listing co-members")?;
+    tx.rollback().await.context("ending a read")?;
     Ok(NavList {
         threads: views::nav_list(rows, &co, &v),
         tz: v.tz.name().to_owned(),
+        cursor,
     })
 }
 
@@ -93,13 +100,17 @@ pub async fn open_thread(thread: String, before: Option<i64>) -> Result<ThreadVi
         store::members::mark_read(&mut tx, t.id, v.id, last.id, v.now)
             .await
             .context("marking a thread read")?;
-        tx.commit().await.context("committing a read position")?;
+        access::commit(tx, "committing a read position").await?;
     }
+    let hub = state()?.hub;
     let members: Vec<_> = store::members::list(pool, t.id)
         .await
         .context("listing members")?
         .into_iter()
-        .map(|m| views::member(m, v.now))
+        .map(|m| {
+            let online = hub.is_online(m.id);
+            views::member(m, v.now, online)
+        })
         .collect();
     let kind = views::thread_kind(&t.kind);
     let others: Vec<&str> = members
@@ -132,6 +143,31 @@ pub async fn open_thread(thread: String, before: Option<i64>) -> Result<ThreadVi
         composer_client_id: uuid::Uuid::new_v4().to_string(),
         tz: v.tz.name().to_owned(),
     })
+}
+
+/// Moves your read position in `thread` up to `message_id` (F17): the
+/// browser calls this, debounced, while you look at the newest messages.
+/// Never moves back; the move reaches your other tabs and the other
+/// members as a `read_moved` event.
+#[server(endpoint = "mark_read")]
+pub async fn mark_read(thread: String, message_id: i64) -> Result<(), AppError> {
+    use crate::server::{access, state, ResultExt};
+    use crate::store;
+
+    let v = crate::server::viewer::current().await?;
+    let t = access::member_thread(&thread, v.id).await?;
+    let in_thread = store::messages::for_member(&state()?.pool, message_id, v.id)
+        .await
+        .context("loading a message for a member")?
+        .is_some_and(|m| m.thread_id == t.id);
+    if !in_thread {
+        return Err(AppError::NotFound);
+    }
+    let mut tx = access::begin_write().await?;
+    store::members::mark_read(&mut tx, t.id, v.id, message_id, v.now)
+        .await
+        .context("marking a thread read")?;
+    access::commit(tx, "committing a read position").await
 }
 
 /// The page of history before message `before` (F20).
@@ -266,6 +302,6 @@ pub async fn start_chat(usernames: Vec<String>) -> Result<StartedChat, AppError>
             created: true,
         }
     };
-    tx.commit().await.context("committing a new chat")?;
+    access::commit(tx, "committing a new chat").await?;
     Ok(started)
 }

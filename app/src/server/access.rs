@@ -27,3 +27,11 @@ pub async fn begin_write() -> Result<Transaction<'static, Sqlite>, AppError> {
         .await
         .context("starting a write transaction")
 }
+
+/// Commits a write and wakes the live hub, so every open tab hears of the
+/// change at once. Every server-function write ends here.
+pub async fn commit(tx: Transaction<'static, Sqlite>, what: &str) -> Result<(), AppError> {
+    tx.commit().await.context(what)?;
+    state()?.hub.wake();
+    Ok(())
+}

@@ -23,6 +23,15 @@ pub async fn user_id() -> Result<Option<i64>, AppError> {
         .context("reading the session")
 }
 
+/// The user id kept in a session the caller already holds (the live
+/// socket's handler, outside any server function).
+pub async fn user_of(session: &Session) -> Result<Option<i64>, AppError> {
+    session
+        .get::<i64>(USER_ID)
+        .await
+        .context("reading the session")
+}
+
 /// Starts an authenticated session. The id is rotated first so a session id
 /// planted before login (session fixation) is worthless after it.
 pub async fn log_in(user_id: i64) -> Result<(), AppError> {
@@ -37,11 +46,12 @@ pub async fn log_in(user_id: i64) -> Result<(), AppError> {
         .context("writing the session")
 }
 
-/// Deletes the session from the store; the old cookie stops working.
+/// Deletes the session from the store; the old cookie stops working, and
+/// the session's live sockets are closed.
 pub async fn log_out() -> Result<(), AppError> {
-    session()
-        .await?
-        .flush()
-        .await
-        .context("deleting the session")
+    let session = session().await?;
+    if let Some(id) = session.id() {
+        super::state()?.hub.end_session(&id.to_string());
+    }
+    session.flush().await.context("deleting the session")
 }

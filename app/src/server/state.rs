@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use sqlx::SqlitePool;
 
 use super::limits::AuthLimits;
+use super::live::{Hub, LiveSettings};
 use crate::error::AppError;
 
 /// What every request handler may need; built once in `server` and provided
@@ -12,13 +13,16 @@ use crate::error::AppError;
 pub struct AppState {
     pub pool: SqlitePool,
     pub auth_limits: Arc<AuthLimits>,
+    /// Live sockets (F15): server functions wake it after a commit.
+    pub hub: Arc<Hub>,
 }
 
 impl AppState {
-    pub fn new(pool: SqlitePool) -> Self {
+    pub fn new(pool: SqlitePool, live: LiveSettings) -> Self {
         Self {
             pool,
             auth_limits: Arc::default(),
+            hub: Arc::new(Hub::new(live)),
         }
     }
 }

@@ -35,11 +35,15 @@ pub fn user_card(p: ProfileRow, now: DateTime<Utc>) -> UserCard {
         avatar_url: p.avatar_url,
         karma: p.karma,
         days_on_site: when::days_on_site(p.created_at, now),
+        online: false,
+        last_active_ms: None,
     }
 }
 
-pub fn member(m: MemberRow, now: DateTime<Utc>) -> Member {
+/// A member as the window shows them; `online` comes from the live hub.
+pub fn member(m: MemberRow, now: DateTime<Utc>, online: bool) -> Member {
     Member {
+        last_read: m.last_read,
         role: if m.role == "owner" {
             MemberRole::Owner
         } else {
@@ -51,6 +55,8 @@ pub fn member(m: MemberRow, now: DateTime<Utc>) -> Member {
             avatar_url: m.avatar_url,
             karma: m.karma,
             days_on_site: when::days_on_site(m.created_at, now),
+            online,
+            last_active_ms: m.last_active_at.map(|t| t.timestamp_millis()),
         },
     }
 }
@@ -70,6 +76,7 @@ pub fn reactions(rows: &[&ReactionRow], viewer: i64) -> Vec<Reaction> {
                 count: who.len(),
                 mine: who.iter().any(|r| r.user_id == viewer),
                 who: who.iter().map(|r| r.username.clone()).collect(),
+                user_ids: who.iter().map(|r| r.user_id).collect(),
             })
         })
         .collect()
@@ -174,6 +181,7 @@ pub fn nav_list(rows: Vec<NavRow>, co: &[CoMember], v: &Viewer) -> Vec<ThreadSum
                     ThreadKind::Group => None,
                 },
                 last,
+                last_id: row.last_id,
                 unread: row.unread,
             }
         })

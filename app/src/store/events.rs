@@ -3,7 +3,7 @@
 //! back) with the change itself and no call site can forget it.
 
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
+use sqlx::{SqliteConnection, SqlitePool};
 
 /// What changed. The names are the `kind` column's values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,4 +53,92 @@ pub async fn append(
     .bind(now)
     .fetch_one(conn)
     .await
+}
+
+/// One logged change, with its thread's public id.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventRow {
+    pub id: i64,
+    pub thread_id: i64,
+    pub thread: String,
+    pub kind: String,
+    pub message_id: Option<i64>,
+    pub user_id: Option<i64>,
+    pub title: Option<String>,
+}
+
+macro_rules! select_events {
+    () => {
+        "SELECT e.id, e.thread_id, t.public_id AS thread, e.kind, e.message_id, e.user_id,
+                t.title
+         FROM events e JOIN threads t ON t.id = e.thread_id"
+    };
+}
+
+/// Events after `after`, oldest first (what the hub delivers next).
+pub async fn after(
+    pool: &SqlitePool,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<EventRow>, sqlx::Error> {
+    sqlx::query_as::<_, EventRow>(concat!(
+        select_events!(),
+        " WHERE e.id > ? ORDER BY e.id LIMIT ?"
+    ))
+    .bind(after)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// Events after `after` that `user` may see now: those of threads they are
+/// a member of, plus their own removal or departure (so their tabs learn
+/// the thread is gone). Oldest first.
+pub async fn after_for_user(
+    pool: &SqlitePool,
+    after: i64,
+    user: i64,
+    limit: i64,
+) -> Result<Vec<EventRow>, sqlx::Error> {
+    sqlx::query_as::<_, EventRow>(concat!(
+        select_events!(),
+        " WHERE e.id > ?1
+            AND (e.thread_id IN (SELECT thread_id FROM thread_members WHERE user_id = ?2)
+                 OR (e.kind IN ('member_removed', 'member_left') AND e.user_id = ?2))
+          ORDER BY e.id LIMIT ?3"
+    ))
+    .bind(after)
+    .bind(user)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// The newest event id (0 for an empty log).
+pub async fn newest(conn: impl sqlx::SqliteExecutor<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'events'")
+        .fetch_one(conn)
+        .await
+}
+
+/// Events up to this id have been pruned.
+pub async fn pruned_through(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT pruned_through FROM event_log_state WHERE id = 1")
+        .fetch_one(pool)
+        .await
+}
+
+/// Deletes events up to `through` and records it; one transaction, so a
+/// resuming client is either replayed in full or told to reload.
+pub async fn prune(pool: &SqlitePool, through: i64) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("DELETE FROM events WHERE id <= ?")
+        .bind(through)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE event_log_state SET pruned_through = MAX(pruned_through, ?) WHERE id = 1")
+        .bind(through)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
 }

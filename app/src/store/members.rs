@@ -13,12 +13,15 @@ pub struct MemberRow {
     pub karma: i64,
     pub created_at: DateTime<Utc>,
     pub role: String,
+    pub last_read: i64,
+    pub last_active_at: Option<DateTime<Utc>>,
 }
 
 /// A thread's members, in the order they joined.
 pub async fn list(pool: &SqlitePool, thread_id: i64) -> Result<Vec<MemberRow>, sqlx::Error> {
     sqlx::query_as::<_, MemberRow>(
-        "SELECT u.id, u.username, u.avatar_url, u.karma, u.created_at, m.role
+        "SELECT u.id, u.username, u.avatar_url, u.karma, u.created_at, m.role,
+                m.last_read_message_id AS last_read, u.last_active_at
          FROM thread_members m JOIN users u ON u.id = m.user_id
          WHERE m.thread_id = ? ORDER BY m.joined_at, u.id",
     )
@@ -144,4 +147,36 @@ pub async fn mark_read(
         .await?;
     }
     Ok(())
+}
+
+/// The members of these threads as (thread, user) pairs: who may see their
+/// events right now.
+pub async fn of_threads(
+    pool: &SqlitePool,
+    thread_ids: &[i64],
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    if thread_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; thread_ids.len()].join(",");
+    let sql = format!("SELECT thread_id, user_id FROM thread_members WHERE thread_id IN ({marks})");
+    let mut q = sqlx::query_as::<_, (i64, i64)>(&sql);
+    for id in thread_ids {
+        q = q.bind(id);
+    }
+    q.fetch_all(pool).await
+}
+
+/// What `user` has left unread in a thread (counted as the nav list does).
+pub async fn unread(pool: &SqlitePool, thread_id: i64, user_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM messages x
+         JOIN thread_members m ON m.thread_id = x.thread_id AND m.user_id = ?2
+         WHERE x.thread_id = ?1 AND x.id > m.last_read_message_id
+           AND x.sender_id <> m.user_id AND x.kind <> 'system' AND x.deleted_at IS NULL",
+    )
+    .bind(thread_id)
+    .bind(user_id)
+    .fetch_one(pool)
+    .await
 }

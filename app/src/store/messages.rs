@@ -16,12 +16,15 @@ pub struct MessageRow {
     pub body: String,
     pub created_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// The sender's id for this send (their tabs match it to a pending copy).
+    pub client_id: String,
 }
 
 macro_rules! select {
     () => {
         "SELECT m.id, m.thread_id, m.sender_id, u.username AS sender,
-            u.avatar_url AS sender_avatar, m.kind, m.body, m.created_at, m.deleted_at
+            u.avatar_url AS sender_avatar, m.kind, m.body, m.created_at, m.deleted_at,
+            m.client_id
          FROM messages m JOIN users u ON u.id = m.sender_id"
     };
 }
@@ -209,4 +212,18 @@ pub async fn soft_delete(
         .await?;
     }
     Ok(thread_id.is_some())
+}
+
+/// These messages (any thread), for delivering their events.
+pub async fn by_ids(pool: &SqlitePool, ids: &[i64]) -> Result<Vec<MessageRow>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; ids.len()].join(",");
+    let sql = format!("{SELECT} WHERE m.id IN ({marks})");
+    let mut q = sqlx::query_as::<_, MessageRow>(&sql);
+    for id in ids {
+        q = q.bind(id);
+    }
+    q.fetch_all(pool).await
 }

@@ -46,12 +46,13 @@ pub struct NavRow {
     pub last_at: Option<DateTime<Utc>>,
     pub last_sender_id: Option<i64>,
     pub last_sender: Option<String>,
+    pub last_id: Option<i64>,
     pub unread: i64,
 }
 
 /// The navigation list query (exposed so a test can check its plan).
 pub const LIST_FOR_USER_SQL: &str = "SELECT t.id, t.public_id, t.kind, t.title,
-                lm.kind AS last_kind, lm.body AS last_body,
+                lm.id AS last_id, lm.kind AS last_kind, lm.body AS last_body,
                 lm.deleted_at IS NOT NULL AS last_deleted, lm.created_at AS last_at,
                 lm.sender_id AS last_sender_id, lu.username AS last_sender,
                 (SELECT COUNT(*) FROM messages x
@@ -68,10 +69,13 @@ pub const LIST_FOR_USER_SQL: &str = "SELECT t.id, t.public_id, t.kind, t.title,
 /// The user's threads, most recent activity first. Starts from the
 /// member index (only this user's rows), then primary-key lookups; the
 /// unread count is a range on `messages_by_thread`.
-pub async fn list_for_user(pool: &SqlitePool, user_id: i64) -> Result<Vec<NavRow>, sqlx::Error> {
+pub async fn list_for_user(
+    conn: &mut SqliteConnection,
+    user_id: i64,
+) -> Result<Vec<NavRow>, sqlx::Error> {
     sqlx::query_as::<_, NavRow>(LIST_FOR_USER_SQL)
         .bind(user_id)
-        .fetch_all(pool)
+        .fetch_all(conn)
         .await
 }
 
@@ -84,7 +88,10 @@ pub struct CoMember {
 }
 
 /// The other members of every thread the user is in, oldest member first.
-pub async fn co_members(pool: &SqlitePool, user_id: i64) -> Result<Vec<CoMember>, sqlx::Error> {
+pub async fn co_members(
+    conn: &mut SqliteConnection,
+    user_id: i64,
+) -> Result<Vec<CoMember>, sqlx::Error> {
     sqlx::query_as::<_, CoMember>(
         "SELECT o.thread_id, u.username, u.avatar_url
          FROM thread_members m
@@ -94,7 +101,7 @@ pub async fn co_members(pool: &SqlitePool, user_id: i64) -> Result<Vec<CoMember>
          ORDER BY o.thread_id, o.joined_at, u.id",
     )
     .bind(user_id)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await
 }
 

@@ -121,3 +121,29 @@ pub async fn name_of(conn: &mut SqliteConnection, id: i64) -> Result<String, sql
         .fetch_one(conn)
         .await
 }
+
+/// Everyone who shares a thread with `user` (who sees their presence).
+pub async fn co_member_ids(pool: &SqlitePool, user: i64) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT o.user_id FROM thread_members m
+         JOIN thread_members o ON o.thread_id = m.thread_id AND o.user_id <> m.user_id
+         WHERE m.user_id = ?",
+    )
+    .bind(user)
+    .fetch_all(pool)
+    .await
+}
+
+/// Records that `user` was connected at `now` (presence's "last active").
+pub async fn touch_active(
+    pool: &SqlitePool,
+    user: i64,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET last_active_at = ? WHERE id = ?")
+        .bind(now)
+        .bind(user)
+        .execute(pool)
+        .await
+        .map(drop)
+}

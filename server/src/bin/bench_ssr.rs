@@ -52,6 +52,7 @@ async fn main() -> Result<()> {
         reload_port: 3001,
         precompress_assets: false,
         demo: false,
+        live: Default::default(),
     };
     let app = Application::build(config)
         .await

@@ -150,6 +150,7 @@ pub fn test_config(db_path: &Path) -> Config {
         reload_port: 3001,
         precompress_assets: true,
         demo: false,
+        live: Default::default(),
     }
 }
 

@@ -1,0 +1,150 @@
+//! The live socket's protocol (`GET /api/live?after=<event id>`), shared by
+//! the server and the browser so neither can drift from the other. Every
+//! frame is one JSON text message tagged by `"t"`. The full description,
+//! with examples and close codes, is in ARCHITECTURE.md ("Live updates").
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{MessageView, Reaction};
+
+/// The largest frame a client may send; anything bigger closes the socket
+/// (1009). Client frames are a few dozen bytes.
+pub const MAX_CLIENT_FRAME: usize = 1024;
+
+/// Close codes the server uses (4000–4999 are the application's).
+pub mod close {
+    /// The client did not keep up with its queue: reconnect and resume.
+    pub const TOO_SLOW: u16 = 4000;
+    /// The session ended (logout): do not reconnect.
+    pub const SESSION_ENDED: u16 = 4001;
+    /// Nothing heard from the client within the idle timeout.
+    pub const IDLE: u16 = 4002;
+    /// A frame the server cannot parse.
+    pub const PROTOCOL: u16 = 4003;
+}
+
+/// From the browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum ClientFrame {
+    /// "I am typing in this thread" (sent at most every few seconds).
+    Typing { thread: String },
+    /// Liveness check; answered with [`ServerFrame::Pong`].
+    Ping,
+}
+
+/// From the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// One logged change, in id order, exactly once per connection.
+    Event(Event),
+    /// Every missed event was replayed; what follows is live.
+    Ready {
+        cursor: i64,
+    },
+    /// The requested cursor is older than the kept log (or unknown): load
+    /// the state afresh; events after `cursor` follow.
+    Reload {
+        cursor: i64,
+    },
+    /// Someone is typing (ephemeral, not logged, not replayed).
+    Typing {
+        thread: String,
+        user: i64,
+        name: String,
+    },
+    /// Someone who shares a thread with you came online or left.
+    Presence {
+        user: i64,
+        online: bool,
+        last_active_ms: Option<i64>,
+    },
+    Pong,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// The event's id: the cursor to resume after.
+    pub id: i64,
+    /// The thread's public id.
+    pub thread: String,
+    pub change: Change,
+}
+
+/// What changed. Payloads are read from the tables at delivery, so a
+/// message deleted since is delivered without its text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Change {
+    /// Times are written in the recipient's zone; `client_id` lets the
+    /// sender's tabs replace their pending copy.
+    MessageCreated {
+        message: Box<MessageView>,
+        client_id: String,
+    },
+    MessageDeleted {
+        message_id: i64,
+    },
+    /// The message's reactions as they now are (`mine` is for the
+    /// recipient to work out from `user_ids`).
+    ReactionChanged {
+        message_id: i64,
+        reactions: Vec<Reaction>,
+    },
+    MemberAdded {
+        user: i64,
+    },
+    MemberRemoved {
+        user: i64,
+    },
+    MemberLeft {
+        user: i64,
+    },
+    ThreadRenamed {
+        title: Option<String>,
+    },
+    /// `user` has read up to `message_id`; `unread` is what is left unread
+    /// for that user (their other tabs set their badge from it).
+    ReadMoved {
+        user: i64,
+        message_id: i64,
+        unread: i64,
+    },
+}
+
+impl ServerFrame {
+    pub fn to_json(&self) -> String {
+        // Serialising these plain structs cannot fail (no maps with
+        // non-string keys, no custom serialisers).
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_are_tagged_json() -> Result<(), serde_json::Error> {
+        let f: ClientFrame = serde_json::from_str(r#"{"t":"typing","thread":"abc"}"#)?;
+        assert_eq!(
+            f,
+            ClientFrame::Typing {
+                thread: "abc".into()
+            }
+        );
+        assert!(serde_json::from_str::<ClientFrame>(r#"{"t":"nope"}"#).is_err());
+        let e = ServerFrame::Event(Event {
+            id: 7,
+            thread: "t".into(),
+            change: Change::MessageDeleted { message_id: 3 },
+        });
+        assert_eq!(
+            e.to_json(),
+            r#"{"t":"event","id":7,"thread":"t","change":{"kind":"message_deleted","message_id":3}}"#
+        );
+        assert_eq!(serde_json::from_str::<ServerFrame>(&e.to_json())?, e);
+        Ok(())
+    }
+}

@@ -1,0 +1,353 @@
+//! `GET /api/live?after=<event id>`: the live socket.
+//!
+//! Authenticated by the session cookie (401 without it, before any
+//! upgrade); a foreign `Origin` was already refused with 403 by the
+//! server's Origin layer. The socket joins the hub first, then replays
+//! what the client missed from the log, then forwards live frames, skipping
+//! any its replay already sent: in order, once each.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono_tz::Tz;
+use tower_sessions::Session;
+
+use super::{frames, hub::Closer};
+use crate::domain::{parse_thread_id, when::parse_tz};
+use crate::protocol::{close, ClientFrame, ServerFrame, MAX_CLIENT_FRAME};
+use crate::server::{session, viewer, AppState};
+use crate::store::{events, members, threads, users};
+
+/// Events read per replay round trip.
+const REPLAY_BATCH: i64 = 500;
+/// How long a user stays "online" after their last socket closes (a page
+/// reload should not flicker them offline).
+const OFFLINE_GRACE: Duration = Duration::from_secs(4);
+/// Typing frames from one socket are passed on at most this often.
+const TYPING_EVERY: Duration = Duration::from_millis(1500);
+
+/// Parses `after=<id>` from the query; a missing one means "from now".
+fn after_param(query: Option<&str>) -> Result<Option<i64>, ()> {
+    let Some(q) = query.filter(|q| !q.is_empty()) else {
+        return Ok(None);
+    };
+    match q.split('&').find_map(|kv| kv.strip_prefix("after=")) {
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .map(Some)
+            .ok_or(()),
+        None => Err(()),
+    }
+}
+
+pub async fn upgrade(
+    state: AppState,
+    ws: WebSocketUpgrade,
+    session: Session,
+    query: Option<String>,
+    headers: HeaderMap,
+) -> Response {
+    let user = match session::user_of(&session).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return (StatusCode::UNAUTHORIZED, "Log in first.").into_response(),
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    let Ok(after) = after_param(query.as_deref()) else {
+        return (StatusCode::BAD_REQUEST, "after must be an event id.").into_response();
+    };
+    let session_id = session.id().map(|id| id.to_string()).unwrap_or_default();
+    let tz = parse_tz(
+        headers
+            .get(header::COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|c| viewer::cookie_value(c, viewer::TZ_COOKIE))
+            .as_deref(),
+    );
+    ws.max_message_size(MAX_CLIENT_FRAME)
+        .max_frame_size(MAX_CLIENT_FRAME)
+        .on_upgrade(move |socket| serve(state, socket, user, session_id, tz, after))
+}
+
+/// Why a socket stops.
+enum Stop {
+    /// The client went away (or the connection broke): nothing to say.
+    Gone,
+    /// Close with this code.
+    Close(u16),
+}
+
+struct Conn<'a> {
+    state: &'a AppState,
+    socket: WebSocket,
+    closer: Arc<Closer>,
+    user: i64,
+    name: String,
+    tz: Tz,
+    /// The newest event id this socket has sent (or skipped as not its).
+    cursor: i64,
+    typing_sent: HashMap<String, Instant>,
+}
+
+async fn serve(
+    state: AppState,
+    socket: WebSocket,
+    user: i64,
+    session: String,
+    tz: Tz,
+    after: Option<i64>,
+) {
+    let hub = state.hub.clone();
+    let joined = hub.join(user, &session, tz);
+    if joined.first {
+        announce(&state, user, true).await;
+    }
+    let name = users::by_id(&state.pool, user)
+        .await
+        .ok()
+        .flatten()
+        .map(|u| u.username)
+        .unwrap_or_default();
+    let mut conn = Conn {
+        state: &state,
+        socket,
+        closer: joined.closer,
+        user,
+        name,
+        tz,
+        cursor: 0,
+        typing_sent: HashMap::new(),
+    };
+    let stop = match conn.replay(after).await {
+        Ok(()) => conn.live(joined.rx).await,
+        Err(stop) => stop,
+    };
+    if let Stop::Close(code) = stop {
+        let frame = Message::Close(Some(CloseFrame {
+            code,
+            reason: Utf8Bytes::from_static(""),
+        }));
+        // A client that stopped reading may never take the close frame.
+        let _ = tokio::time::timeout(Duration::from_secs(1), conn.socket.send(frame)).await;
+    }
+    drop(conn);
+    if hub.leave(user, joined.conn) {
+        let state = state.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(OFFLINE_GRACE).await;
+            if !state.hub.is_online(user) {
+                announce(&state, user, false).await;
+            }
+        });
+    }
+}
+
+impl Conn<'_> {
+    async fn send(&mut self, text: Utf8Bytes) -> Result<(), Stop> {
+        tokio::select! {
+            sent = self.socket.send(Message::Text(text)) => sent.map_err(|_| Stop::Gone),
+            code = self.closer.closed() => Err(Stop::Close(code)),
+        }
+    }
+
+    async fn send_frame(&mut self, frame: &ServerFrame) -> Result<(), Stop> {
+        self.send(Utf8Bytes::from(frame.to_json())).await
+    }
+
+    /// Sends every event after `after` this user may see, then `ready`; or
+    /// `reload` when the log no longer reaches back that far.
+    async fn replay(&mut self, after: Option<i64>) -> Result<(), Stop> {
+        let pool = &self.state.pool;
+        let (newest, pruned) =
+            match tokio::try_join!(events::newest(pool), events::pruned_through(pool)) {
+                Ok(v) => v,
+                Err(e) => {
+                    tracing::error!("live: reading the log for a replay: {e}");
+                    return Err(Stop::Close(1011));
+                }
+            };
+        let Some(after) = after else {
+            self.cursor = newest;
+            return self
+                .send_frame(&ServerFrame::Ready { cursor: newest })
+                .await;
+        };
+        if after < pruned || after > newest {
+            self.cursor = newest;
+            return self
+                .send_frame(&ServerFrame::Reload { cursor: newest })
+                .await;
+        }
+        self.cursor = after;
+        loop {
+            let batch = events::after_for_user(pool, self.cursor, self.user, REPLAY_BATCH).await;
+            let batch = match batch {
+                Ok(b) if b.is_empty() => break,
+                Ok(b) => b,
+                Err(e) => {
+                    tracing::error!("live: replaying after {}: {e}", self.cursor);
+                    return Err(Stop::Close(1011));
+                }
+            };
+            let loaded = match frames::load(pool, &batch).await {
+                Ok(l) => l,
+                Err(e) => {
+                    tracing::error!("live: loading a replay batch: {e}");
+                    return Err(Stop::Close(1011));
+                }
+            };
+            let now = chrono::Utc::now();
+            for e in &batch {
+                if let Some(text) = loaded.text(e, self.tz, now) {
+                    self.send(text).await?;
+                }
+                self.cursor = e.id;
+            }
+        }
+        // Events of other people's threads up to `newest` are not this
+        // user's; the live queue may skip them too.
+        self.cursor = self.cursor.max(newest);
+        let cursor = self.cursor;
+        self.send_frame(&ServerFrame::Ready { cursor }).await
+    }
+
+    /// Forwards live frames and answers the client until one side stops.
+    async fn live(&mut self, mut rx: tokio::sync::mpsc::Receiver<super::hub::Outgoing>) -> Stop {
+        let settings = self.state.hub.settings();
+        let mut heartbeat = tokio::time::interval(settings.heartbeat);
+        heartbeat.tick().await;
+        let mut last_heard = Instant::now();
+        loop {
+            let step = tokio::select! {
+                code = self.closer.closed() => Err(Stop::Close(code)),
+                out = rx.recv() => match out {
+                    Some(out) if out.event.is_some_and(|id| id <= self.cursor) => Ok(()),
+                    Some(out) => {
+                        if let Some(id) = out.event {
+                            self.cursor = id;
+                        }
+                        self.send(out.text).await
+                    }
+                    // The hub dropped this socket (it fell behind).
+                    None => Err(Stop::Close(close::TOO_SLOW)),
+                },
+                msg = self.socket.recv() => match msg {
+                    Some(Ok(msg)) => {
+                        last_heard = Instant::now();
+                        self.heard(msg).await
+                    }
+                    Some(Err(_)) | None => Err(Stop::Gone),
+                },
+                _ = heartbeat.tick() => {
+                    if last_heard.elapsed() > settings.idle {
+                        Err(Stop::Close(close::IDLE))
+                    } else {
+                        self.socket
+                            .send(Message::Ping(Default::default()))
+                            .await
+                            .map_err(|_| Stop::Gone)
+                    }
+                }
+            };
+            if let Err(stop) = step {
+                return stop;
+            }
+        }
+    }
+
+    async fn heard(&mut self, msg: Message) -> Result<(), Stop> {
+        let text = match msg {
+            Message::Text(text) => text,
+            Message::Close(_) => return Err(Stop::Gone),
+            Message::Ping(_) | Message::Pong(_) => return Ok(()),
+            Message::Binary(_) => return Err(Stop::Close(close::PROTOCOL)),
+        };
+        match serde_json::from_str::<ClientFrame>(text.as_str()) {
+            Ok(ClientFrame::Ping) => self.send_frame(&ServerFrame::Pong).await,
+            Ok(ClientFrame::Typing { thread }) => {
+                self.typing(thread).await;
+                Ok(())
+            }
+            Err(_) => Err(Stop::Close(close::PROTOCOL)),
+        }
+    }
+
+    /// Passes "typing" on to the thread's other members, if this user is
+    /// one (otherwise it is dropped without a word, like any unknown id).
+    async fn typing(&mut self, thread: String) {
+        let Ok(public_id) = parse_thread_id(&thread) else {
+            return;
+        };
+        let now = Instant::now();
+        if self
+            .typing_sent
+            .get(public_id)
+            .is_some_and(|at| now.duration_since(*at) < TYPING_EVERY)
+        {
+            return;
+        }
+        let pool = &self.state.pool;
+        let Ok(Some(t)) = threads::for_member(pool, public_id, self.user).await else {
+            return;
+        };
+        let Ok(members) = members::of_threads(pool, &[t.id]).await else {
+            return;
+        };
+        if self.typing_sent.len() > 64 {
+            self.typing_sent.clear();
+        }
+        self.typing_sent.insert(public_id.to_owned(), now);
+        let frame = ServerFrame::Typing {
+            thread: t.public_id,
+            user: self.user,
+            name: self.name.clone(),
+        };
+        let text = Utf8Bytes::from(frame.to_json());
+        let others = members
+            .into_iter()
+            .map(|(_, u)| u)
+            .filter(|u| *u != self.user);
+        self.state.hub.deliver(others, None, |_| Some(text.clone()));
+    }
+}
+
+/// Tells everyone who shares a thread with `user` that they came online
+/// or left, and records the time.
+async fn announce(state: &AppState, user: i64, online: bool) {
+    let now = chrono::Utc::now();
+    if let Err(e) = users::touch_active(&state.pool, user, now).await {
+        tracing::warn!("live: recording presence: {e}");
+    }
+    let Ok(others) = users::co_member_ids(&state.pool, user).await else {
+        return;
+    };
+    let frame = ServerFrame::Presence {
+        user,
+        online,
+        last_active_ms: Some(now.timestamp_millis()),
+    };
+    let text = Utf8Bytes::from(frame.to_json());
+    state.hub.deliver(others, None, |_| Some(text.clone()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::after_param;
+
+    #[test]
+    fn after_is_a_non_negative_id() {
+        assert_eq!(after_param(None), Ok(None));
+        assert_eq!(after_param(Some("")), Ok(None));
+        assert_eq!(after_param(Some("after=42")), Ok(Some(42)));
+        assert_eq!(after_param(Some("x=1&after=0")), Ok(Some(0)));
+        assert_eq!(after_param(Some("after=-1")), Err(()));
+        assert_eq!(after_param(Some("after=abc")), Err(()));
+        assert_eq!(after_param(Some("after=")), Err(()));
+        assert_eq!(after_param(Some("other=1")), Err(()));
+    }
+}
