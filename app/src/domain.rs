@@ -7,6 +7,7 @@
 mod avatar;
 mod chat_input;
 pub mod grouping;
+pub mod live;
 mod message_body;
 mod next_path;
 mod password;

@@ -152,6 +152,9 @@ pub struct ThreadView {
     /// message.
     pub composer_client_id: String,
     pub tz: String,
+    /// The newest event id before the page was read: live events after it
+    /// are applied on top (again, harmlessly, if the page already has them).
+    pub cursor: i64,
 }
 
 /// What "Start chat" did.

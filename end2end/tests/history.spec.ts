@@ -133,6 +133,9 @@ async function manyUnread(browser: Browser, prefix: string) {
   const other = await newPerson(browser, `${prefix}o`);
   const me = await newPerson(browser, prefix);
   const id = await startDirectChat(me.page, other.name, 'are you there?');
+  // Away from the chat: with it open, the messages would arrive live and be
+  // read as they came.
+  await openList(me.page);
   await openThread(other.page, id);
   await apiSendMany(other.page, id, numbered('unread', 120));
   // Read up to my own message (to make it unread again later).

@@ -80,6 +80,9 @@ pub async fn open_thread(thread: String, before: Option<i64>) -> Result<ThreadVi
     let v = crate::server::viewer::current().await?;
     let t = access::member_thread(&thread, v.id).await?;
     let pool = &state()?.pool;
+    let cursor = store::events::newest(pool)
+        .await
+        .context("reading the event cursor")?;
     let first_unread = match before {
         Some(_) => None,
         None => store::messages::first_unread(pool, t.id, v.id, t.last_read_message_id)
@@ -142,6 +145,7 @@ pub async fn open_thread(thread: String, before: Option<i64>) -> Result<ThreadVi
         first_unread,
         composer_client_id: uuid::Uuid::new_v4().to_string(),
         tz: v.tz.name().to_owned(),
+        cursor,
     })
 }
 

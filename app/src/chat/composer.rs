@@ -6,16 +6,16 @@
 
 use leptos::{ev, html, prelude::*, server_fn::ServerFn};
 
-use super::{browser, context::use_chat, thread::use_thread};
-use crate::api::messages::{send_message, send_sticker, SendMessage};
-use crate::domain::{can_send, sticker_url, MessageBody, STICKERS};
+use super::{browser, live::use_live};
+use crate::api::messages::SendMessage;
+use crate::domain::{can_send, sticker_url, MessageBody, MessageKind, STICKERS};
 
 #[component]
 pub fn Composer(thread: String, client_id: String) -> impl IntoView {
-    let chat = use_chat();
-    let state = use_thread();
+    let live = use_live();
     let text = RwSignal::new(String::new());
-    let client_id = RwSignal::new(client_id);
+    // Only the no-JS form uses this id; the outbox makes one per message.
+    let client_id = StoredValue::new(client_id);
     let error = RwSignal::new(None::<String>);
     // Without JavaScript a refused post comes back as `?__err=…` on the
     // thread's URL; a ServerAction of the same function decodes it.
@@ -29,7 +29,6 @@ pub fn Composer(thread: String, client_id: String) -> impl IntoView {
                 .map(|e| e.for_field("body").unwrap_or_else(|| e.to_string()))
         })
     };
-    let sending = RwSignal::new(false);
     let stickers_open = RwSignal::new(false);
     let area = NodeRef::<html::Textarea>::new();
     let thread = StoredValue::new(thread);
@@ -37,38 +36,20 @@ pub fn Composer(thread: String, client_id: String) -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
 
-    let after_send = move |result: Result<crate::model::MessageView, crate::error::AppError>| {
-        sending.set(false);
-        match result {
-            Ok(m) => {
-                state.upsert(m);
-                browser::scroll_to_newest();
-                chat.refresh_nav();
-                error.set(None);
-                client_id.set(browser::new_client_id());
-                true
-            }
-            Err(e) => {
-                error.set(Some(e.for_field("body").unwrap_or_else(|| e.to_string())));
-                false
-            }
-        }
-    };
+    // With JavaScript, a send goes through the live outbox: it shows at
+    // once as pending and is retried (same id) until the server has it.
     let send = move || {
         let body = text.get_untracked();
-        if !can_send(&body) || sending.get_untracked() {
+        if !can_send(&body) {
             return;
         }
-        sending.set(true);
-        let (t, id) = (thread.get_value(), client_id.get_untracked());
-        leptos::task::spawn_local(async move {
-            if after_send(send_message(t, body, id).await) {
-                text.set(String::new());
-                if let Some(el) = area.get_untracked() {
-                    el.set_value("");
-                }
-            }
-        });
+        error.set(None);
+        live.send(thread.get_value(), MessageKind::Text, body);
+        text.set(String::new());
+        if let Some(el) = area.get_untracked() {
+            el.set_value("");
+        }
+        browser::scroll_to_newest();
     };
     let on_submit = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
@@ -111,11 +92,8 @@ pub fn Composer(thread: String, client_id: String) -> impl IntoView {
     }
     let send_sticker_named = move |name: &'static str| {
         stickers_open.set(false);
-        sending.set(true);
-        let (t, id) = (thread.get_value(), client_id.get_untracked());
-        leptos::task::spawn_local(async move {
-            after_send(send_sticker(t, name.to_owned(), id).await);
-        });
+        live.send(thread.get_value(), MessageKind::Sticker, name.to_owned());
+        browser::scroll_to_newest();
     };
     let count = move || text.with(|t| t.chars().count());
 
@@ -130,7 +108,7 @@ pub fn Composer(thread: String, client_id: String) -> impl IntoView {
             data-testid="composer"
         >
             <input type="hidden" name="thread" value=thread.get_value()/>
-            <input type="hidden" name="client_id" value=move || client_id.get()/>
+            <input type="hidden" name="client_id" value=client_id.get_value()/>
             <div class="composer-row">
                 <button
                     type="button"
@@ -149,13 +127,19 @@ pub fn Composer(thread: String, client_id: String) -> impl IntoView {
                     aria-label="Message"
                     maxlength=MessageBody::MAX.to_string()
                     node_ref=area
-                    on:input=move |ev| text.set(event_target_value(&ev))
+                    on:input=move |ev| {
+                        let value = event_target_value(&ev);
+                        if !value.trim().is_empty() {
+                            live.send_typing(&thread.get_value());
+                        }
+                        text.set(value);
+                    }
                     on:keydown=on_key
                 ></textarea>
                 <button
                     type="submit"
                     class="button send-button"
-                    disabled=move || hydrated.get() && (!can_send(&text.get()) || sending.get())
+                    disabled=move || hydrated.get() && !can_send(&text.get())
                 >
                     "Send"
                 </button>

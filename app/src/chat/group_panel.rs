@@ -6,11 +6,13 @@ use leptos_router::hooks::use_navigate;
 use super::{
     avatar::Avatar,
     context::use_chat,
+    live::use_live,
     modal::Modal,
     thread::{member_ids, use_thread},
     user_picker::UserPicker,
 };
 use crate::api::groups::{add_members, leave_thread, remove_member, rename_group};
+use crate::domain::live::presence_label;
 use crate::domain::GROUP_TITLE_MAX;
 use crate::error::AppError;
 use crate::model::{Member, MemberRole, UserCard};
@@ -25,6 +27,7 @@ pub fn GroupPanel(members: Vec<Member>, title: String, my_role: MemberRole) -> i
     let to_add = RwSignal::new(Vec::<UserCard>::new());
     let error = RwSignal::new(None::<String>);
     let existing = Signal::stored(member_ids(&members));
+    let live = use_live();
     let close = move || thread.action.set(None);
 
     // After any change: close, and load the thread and the list again.
@@ -89,10 +92,21 @@ pub fn GroupPanel(members: Vec<Member>, title: String, my_role: MemberRole) -> i
                     .map(|m| {
                         let name = m.user.username.clone();
                         let can_remove = my_role == MemberRole::Owner && m.user.id != me;
+                        let (uid, fallback) = (m.user.id, (m.user.online, m.user.last_active_ms));
+                        let presence = move || {
+                            let (online, at) = live.presence_of(uid, fallback);
+                            let label = presence_label(online || uid == me, at, live.now_ms.get() as i64);
+                            view! {
+                                <span class="presence" class:online=online || uid == me data-testid="member-presence">
+                                    {label}
+                                </span>
+                            }
+                        };
                         view! {
                             <li class="member-row">
                                 <Avatar name=name.clone() url=m.user.avatar_url.clone() size="sm"/>
                                 <span class="user-name">{name.clone()}</span>
+                                {presence}
                                 {(m.role == MemberRole::Owner).then(|| view! { <span class="muted">"owner"</span> })}
                                 {can_remove.then(|| {
                                     let name = name.clone();

@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use super::{
     avatar::Avatar,
     context::use_chat,
+    live::{use_live, Pending, PendingState},
+    message_list::Receipts,
     thread::{use_thread, MessageAction, ThreadState},
 };
 use crate::api::messages::toggle_reaction;
@@ -85,11 +87,93 @@ pub fn MessageItem(m: MessageView, starts: bool) -> impl IntoView {
                 {meta}
                 {body}
                 <Reactions id list=m.reactions.clone()/>
+                <ReadReceipts id/>
             </div>
             {move || (active.get() && !deleted).then(|| view! { <Toolbar id mine/> })}
         </article>
     }
     .into_any()
+}
+
+/// "Seen" under your message the other person has read (direct chat), or
+/// the small avatars of the members whose reading stopped here (group).
+#[component]
+fn ReadReceipts(id: i64) -> impl IntoView {
+    let Some(r) = use_context::<Receipts>() else {
+        return ().into_any();
+    };
+    (move || {
+        if r.seen.get() == Some(id) {
+            return view! { <p class="seen" data-testid="seen">"Seen"</p> }.into_any();
+        }
+        let readers = r.marks.with(|m| m.get(&id).cloned()).unwrap_or_default();
+        if readers.is_empty() {
+            return ().into_any();
+        }
+        let people: Vec<(String, Option<String>)> = r
+            .names
+            .with_value(|n| readers.iter().filter_map(|u| n.get(u).cloned()).collect());
+        let label = format!(
+            "Seen by {}",
+            people
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        view! {
+            <div class="read-marks" data-testid="read-marks" title=label.clone() aria-label=label>
+                {people
+                    .into_iter()
+                    .map(|(name, url)| view! { <Avatar name url size="xs"/> })
+                    .collect_view()}
+            </div>
+        }
+        .into_any()
+    })
+    .into_any()
+}
+
+/// A message sent but not confirmed yet (F18): shown at once, marked as
+/// sending, or "Not sent" with Retry.
+#[component]
+pub fn PendingItem(p: Pending) -> impl IntoView {
+    let live = use_live();
+    let body = match p.kind {
+        MessageKind::Sticker => view! {
+            <p class="msg-body">
+                <img class="sticker" src=sticker_url(&p.body) alt=format!("{} sticker", p.body) width="96" height="96"/>
+            </p>
+        }
+        .into_any(),
+        _ => view! { <p class="msg-body">{p.body.clone()}</p> }.into_any(),
+    };
+    let client_id = p.client_id.clone();
+    let status = match p.state {
+        PendingState::Sending => view! { <p class="pending-status">"Sending…"</p> }.into_any(),
+        PendingState::Waiting | PendingState::Failed(_) => {
+            let why = match p.state {
+                PendingState::Failed(reason) => reason,
+                _ => "Waiting for the connection.".to_owned(),
+            };
+            view! {
+                <p class="pending-status not-sent" role="alert">
+                    "Not sent — "
+                    <button type="button" class="link-button" on:click=move |_| live.retry(&client_id)>
+                        "Retry"
+                    </button>
+                    <span class="muted">" " {why}</span>
+                </p>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <article class="msg msg-grouped msg-mine msg-pending" data-testid="pending-message">
+            <div class="msg-gutter"></div>
+            <div class="msg-main">{body}{status}</div>
+        </article>
+    }
 }
 
 /// Counts under the message; a click toggles your own (F7).

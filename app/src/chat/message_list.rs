@@ -8,13 +8,18 @@
 use leptos::{html, prelude::*};
 use leptos_router::hooks::use_query_map;
 
+use std::collections::HashMap;
+
 use super::{
-    message::MessageItem,
-    thread::{use_thread, UserCardView},
+    live::use_live,
+    message::{MessageItem, PendingItem},
+    reading::Reading,
+    thread::{use_thread, ThreadState, UserCardView},
 };
 use crate::api::threads::older_messages;
 use crate::domain::grouping::{layout, Row, Stamp};
-use crate::model::{MessageView, UserCard};
+use crate::domain::live::{read_marks, seen_at};
+use crate::model::{Member, MessageView, ThreadKind, UserCard};
 
 /// One line of the list, keyed so that a message re-renders when what it
 /// shows changes (deleted, reactions, its place in a group).
@@ -81,9 +86,61 @@ fn lines(messages: &[MessageView], first_unread: Option<i64>) -> Vec<Line> {
     out
 }
 
+/// Where read receipts go (F17), for the messages to show: "Seen" in a
+/// direct chat, small avatars in a group.
+#[derive(Clone, Copy)]
+pub struct Receipts {
+    /// Message id → members whose read position is there (groups).
+    pub marks: Memo<HashMap<i64, Vec<i64>>>,
+    /// Your message the other person has read up to (direct chats).
+    pub seen: Memo<Option<i64>>,
+    pub names: StoredValue<HashMap<i64, (String, Option<String>)>>,
+}
+
+impl Receipts {
+    fn new(thread: ThreadState, members: &[Member], me: i64) -> Self {
+        let other = members.iter().map(|m| m.user.id).find(|id| *id != me);
+        let direct = thread.kind == ThreadKind::Direct;
+        Self {
+            marks: Memo::new(move |_| {
+                if direct {
+                    return HashMap::new();
+                }
+                thread
+                    .messages
+                    .with(|list| thread.reads.with(|reads| read_marks(list, reads, me)))
+            }),
+            seen: Memo::new(move |_| {
+                let other_read = other.and_then(|o| thread.reads.with(|r| r.get(&o).copied()))?;
+                direct
+                    .then(|| thread.messages.with(|list| seen_at(list, other_read, me)))
+                    .flatten()
+            }),
+            names: StoredValue::new(
+                members
+                    .iter()
+                    .map(|m| {
+                        (
+                            m.user.id,
+                            (m.user.username.clone(), m.user.avatar_url.clone()),
+                        )
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
+
 #[component]
-pub fn MessageList(first_unread: Option<i64>, other: Option<UserCard>) -> impl IntoView {
+pub fn MessageList(
+    first_unread: Option<i64>,
+    other: Option<UserCard>,
+    members: Vec<Member>,
+) -> impl IntoView {
     let thread = use_thread();
+    let live = use_live();
+    let me = live.me();
+    provide_context(Receipts::new(thread, &members, me));
     let scroller = NodeRef::<html::Div>::new();
     let loading = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
@@ -114,13 +171,16 @@ pub fn MessageList(first_unread: Option<i64>, other: Option<UserCard>) -> impl I
             loading.set(false);
         });
     };
+    let reading = Reading::new(thread, scroller, me);
     let on_scroll = move |_| {
         if let Some(el) = scroller.get() {
             if super::browser::near_oldest(&el) {
                 load_older();
             }
         }
+        reading.scrolled();
     };
+    reading.follow();
     // Land on the first unread message (F20); without one the bottom-up
     // layout already shows the newest.
     Effect::new(move |_| {
@@ -189,6 +249,13 @@ pub fn MessageList(first_unread: Option<i64>, other: Option<UserCard>) -> impl I
                         Line::Message(m, starts) => view! { <MessageItem m starts/> }.into_any(),
                     }
                 />
+                <For
+                    each=move || live.pending_in(&thread.id.get_value())
+                    key=|p| (p.client_id.clone(), format!("{:?}", p.state))
+                    let:p
+                >
+                    <PendingItem p/>
+                </For>
                 {move || {
                     viewing_older()
                         .then(|| {

@@ -6,6 +6,7 @@ use leptos_router::components::A;
 use super::{
     avatar::{Avatar, GroupAvatar},
     context::use_chat,
+    live::use_live,
     new_chat::NewChatButton,
 };
 use crate::api::auth::Logout;
@@ -19,6 +20,7 @@ pub fn NavPane(
     open: Memo<Option<String>>,
 ) -> impl IntoView {
     let chat = use_chat();
+    let live = use_live();
     let logout = ServerAction::<Logout>::new();
     view! {
         <nav class="nav-pane" aria-label="Chats">
@@ -34,12 +36,20 @@ pub fn NavPane(
                         Ok(list) if list.threads.is_empty() => {
                             view! { <p class="nav-empty muted">"No chats yet."</p> }.into_any()
                         }
-                        Ok(list) => view! {
-                            <ul class="nav-list" data-testid="nav-list">
-                                {list.threads.into_iter().map(|t| view! { <NavItem t open/> }).collect_view()}
-                            </ul>
+                        // The server's list until the live one takes over
+                        // (after hydration), then every event patches it.
+                        Ok(list) => {
+                            let first = StoredValue::new(list.threads);
+                            let items = move || live.nav.get().unwrap_or_else(|| first.get_value());
+                            view! {
+                                <ul class="nav-list" data-testid="nav-list">
+                                    <For each=items key=nav_key let:t>
+                                        <NavItem t open/>
+                                    </For>
+                                </ul>
+                            }
+                            .into_any()
                         }
-                        .into_any(),
                         Err(e) => view! { <p class="page-error" role="alert">{e.to_string()}</p> }.into_any(),
                     }
                 })}
@@ -52,6 +62,17 @@ pub fn NavPane(
             </footer>
         </nav>
     }
+}
+
+/// An entry is redrawn when anything it shows changes.
+fn nav_key(t: &ThreadSummary) -> (String, String, Option<i64>, i64, Option<String>) {
+    (
+        t.id.clone(),
+        t.name.clone(),
+        t.last_id,
+        t.unread,
+        t.last.as_ref().map(|l| l.preview.clone()),
+    )
 }
 
 #[component]

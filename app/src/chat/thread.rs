@@ -12,6 +12,10 @@ use super::{
     message_actions::{DeleteConfirm, ReportDialog},
     message_list::MessageList,
 };
+use std::collections::HashMap;
+
+use super::live::use_live;
+use crate::domain::live::{presence_label, titled, typing_line};
 use crate::error::AppError;
 use crate::model::{Member, MessageView, ThreadKind, ThreadView, UserCard};
 
@@ -22,6 +26,9 @@ pub struct ThreadState {
     pub messages: RwSignal<Vec<MessageView>>,
     pub has_more: RwSignal<bool>,
     pub action: RwSignal<Option<MessageAction>>,
+    /// Each member's read position (read receipts, F17).
+    pub reads: RwSignal<HashMap<i64, i64>>,
+    pub kind: ThreadKind,
 }
 
 /// An overlay about one message, or the group's panel.
@@ -41,6 +48,14 @@ impl ThreadState {
                 Some(slot) => *slot = m,
                 None => list.push(m),
             });
+    }
+
+    /// Moves `user`'s read position forward (never back).
+    pub fn read_up_to(&self, user: i64, message: i64) {
+        self.reads.update(|r| {
+            let at = r.entry(user).or_insert(0);
+            *at = (*at).max(message);
+        });
     }
 }
 
@@ -87,8 +102,12 @@ fn ThreadBody(v: ThreadView) -> impl IntoView {
         messages: RwSignal::new(v.page.messages),
         has_more: RwSignal::new(v.page.has_more),
         action: RwSignal::new(None),
+        reads: RwSignal::new(v.members.iter().map(|m| (m.user.id, m.last_read)).collect()),
+        kind: v.kind,
     };
     provide_context(state);
+    let live = use_live();
+    live.attach(state, v.cursor);
     // Opening it marked those messages read: let the list say so (in the
     // browser only; the server's list already hides the open chat's badge).
     if v.first_unread.is_some() {
@@ -104,13 +123,33 @@ fn ThreadBody(v: ThreadView) -> impl IntoView {
     let is_group = v.kind == ThreadKind::Group;
     let member_count = members.with_value(Vec::len);
     let my_role = v.my_role;
+    let presence = v.other.as_ref().map(|o| {
+        let (id, fallback) = (o.id, (o.online, o.last_active_ms));
+        move || {
+            let (online, at) = live.presence_of(id, fallback);
+            let label = presence_label(online, at, live.now_ms.get() as i64);
+            view! {
+                <span class="presence" class:online=online data-testid="presence">{label}</span>
+            }
+        }
+    });
+    let title = format!("{name} · Parley");
+    let thread_id = StoredValue::new(v.id.clone());
+    let typing = move || {
+        let names = live.typers(&thread_id.get_value());
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        typing_line(&names)
+    };
 
     view! {
-        <Title text=format!("{name} · Parley")/>
+        <Title text=move || titled(live.unread_total(), &title)/>
         <header class="thread-header">
             <A href="/chat" attr:class="back-link" attr:aria-label="Back to chats">"‹"</A>
             {header_avatar}
-            <h2 class="thread-title" data-testid="thread-title">{name.clone()}</h2>
+            <div class="thread-heading">
+                <h2 class="thread-title" data-testid="thread-title">{name.clone()}</h2>
+                {presence}
+            </div>
             {is_group
                 .then(|| {
                     view! {
@@ -127,7 +166,9 @@ fn ThreadBody(v: ThreadView) -> impl IntoView {
         <MessageList
             first_unread=v.first_unread
             other=v.other
+            members=members.get_value()
         />
+        <p class="typing-line" data-testid="typing" aria-live="polite">{typing}</p>
         <Composer thread=v.id client_id=v.composer_client_id/>
         {move || state.action.get().map(|a| match a {
             MessageAction::Delete(id) => view! { <DeleteConfirm id/> }.into_any(),

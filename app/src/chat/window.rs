@@ -7,6 +7,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::{
     browser,
     context::{provide_chat_context, Overlay, Revisions},
+    live::{provide_live, Live},
     nav::NavPane,
     new_chat::{InviteOverlay, NewChatButton, NewChatOverlay, WelcomeOverlay},
     thread::ThreadPane,
@@ -15,6 +16,7 @@ use crate::api::{
     auth::CurrentUser,
     threads::{list_threads, open_thread},
 };
+use crate::domain::live::titled;
 use crate::error::AppError;
 use crate::model::{NavList, ThreadView};
 
@@ -28,6 +30,7 @@ pub struct ChatData {
     pub threads: Resource<Result<NavList, AppError>>,
     pub thread: Resource<Result<Option<ThreadView>, AppError>>,
     pub overlay: RwSignal<Option<Overlay>>,
+    pub live: Live,
 }
 
 impl ChatData {
@@ -70,6 +73,7 @@ impl ChatData {
             threads,
             thread,
             overlay,
+            live: Live::new(revs),
         }
     }
 }
@@ -82,11 +86,15 @@ impl Default for ChatData {
 
 #[component]
 pub fn ChatWindow(user: CurrentUser, data: ChatData) -> impl IntoView {
+    let me = user.id;
     let chat = provide_chat_context(user, data.revs, data.overlay);
     let (thread, threads) = (data.thread_id, data.threads);
+    let live = data.live;
+    provide_live(live);
+    live.start(me, threads);
 
     view! {
-        <Title text="Chat · Parley"/>
+        <Title text=move || titled(live.unread_total(), "Chat · Parley")/>
         <div class="chat-window" class:has-thread=move || thread.get().is_some()>
             <NavPane threads open=thread/>
             <main class="thread-pane">

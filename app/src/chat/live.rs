@@ -1,0 +1,286 @@
+//! The live context (F15–F19): one per chat page, made outside every
+//! suspense, provided to the window. It owns the socket (opened after
+//! hydration, see `socket`), applies each event to the navigation list
+//! and the open thread through [`crate::domain::live`], and keeps the
+//! outbox of messages not yet confirmed (see `outbox`).
+
+mod outbox;
+#[cfg(feature = "hydrate")]
+mod socket;
+
+use std::collections::{HashMap, VecDeque};
+
+use leptos::prelude::*;
+
+pub use outbox::{Pending, PendingState};
+
+use super::context::Revisions;
+use super::thread::ThreadState;
+use crate::domain::live::{apply_to_messages, apply_to_nav};
+use crate::model::ThreadSummary;
+use crate::protocol::{Change, Event};
+
+/// Events kept to re-apply over a list fetched a moment before them.
+const RECENT: usize = 500;
+/// How long "ana is typing…" stays without a fresh signal.
+pub const TYPING_SHOWN_MS: f64 = 5000.0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Not open yet, or reconnecting.
+    Connecting,
+    Live,
+    /// The session ended: no more reconnects.
+    Ended,
+}
+
+/// Someone typing in a thread, until `until_ms` (browser clock).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Typer {
+    pub thread: String,
+    pub user: i64,
+    pub name: String,
+    pub until_ms: f64,
+}
+
+#[derive(Clone, Copy)]
+pub struct Live {
+    pub status: RwSignal<Status>,
+    /// The navigation list as patched by events; `None` until the first
+    /// list arrives in the browser (the server-rendered list is shown).
+    pub nav: RwSignal<Option<Vec<ThreadSummary>>>,
+    pub typing: RwSignal<Vec<Typer>>,
+    /// user → (online, last active ms), from presence frames; overrides
+    /// what the thread view said.
+    pub presence: RwSignal<HashMap<i64, (bool, Option<i64>)>>,
+    pub outbox: RwSignal<Vec<Pending>>,
+    /// The browser clock, ticking for relative labels ("Active 5m ago").
+    pub now_ms: RwSignal<f64>,
+    open: RwSignal<Option<ThreadState>>,
+    recent: StoredValue<VecDeque<Event>>,
+    me: StoredValue<i64>,
+    /// An outbox drain is running.
+    draining: StoredValue<bool>,
+    revs: Revisions,
+}
+
+impl Live {
+    pub fn new(revs: Revisions) -> Self {
+        Self {
+            status: RwSignal::new(Status::Connecting),
+            nav: RwSignal::new(None),
+            typing: RwSignal::new(Vec::new()),
+            presence: RwSignal::new(HashMap::new()),
+            outbox: RwSignal::new(Vec::new()),
+            now_ms: RwSignal::new(0.0),
+            open: RwSignal::new(None),
+            recent: StoredValue::new(VecDeque::new()),
+            me: StoredValue::new(0),
+            draining: StoredValue::new(false),
+            revs,
+        }
+    }
+
+    pub fn me(&self) -> i64 {
+        self.me.get_value()
+    }
+
+    /// Opens the socket once the first list (and its cursor) is known; in
+    /// the browser only. Closed again when the window goes away.
+    pub fn start(
+        self,
+        me: i64,
+        threads: Resource<Result<crate::model::NavList, crate::error::AppError>>,
+    ) {
+        self.me.set_value(me);
+        Effect::new(move |started: Option<bool>| {
+            if started == Some(true) {
+                return true;
+            }
+            let Some(Ok(list)) = threads.get() else {
+                return false;
+            };
+            #[cfg(feature = "hydrate")]
+            socket::open(self, list.cursor);
+            #[cfg(not(feature = "hydrate"))]
+            let _ = list;
+            true
+        });
+        // Every (re)fetched list replaces the patched one, with the events
+        // it is too old to include applied on top.
+        Effect::new(move |_| {
+            if let Some(Ok(list)) = threads.get() {
+                let mut threads = list.threads;
+                let me = self.me();
+                let mut refetch = false;
+                self.recent.with_value(|recent| {
+                    for ev in recent.iter().filter(|e| e.id > list.cursor) {
+                        refetch |= apply_to_nav(&mut threads, ev, me).refetch;
+                    }
+                });
+                self.nav.set(Some(threads));
+                if refetch {
+                    self.refresh_nav();
+                }
+            }
+        });
+        #[cfg(feature = "hydrate")]
+        {
+            self.now_ms.set(js_sys::Date::now());
+            on_cleanup(socket::close);
+        }
+    }
+
+    /// Once a second: the clock, and typers who went quiet.
+    #[cfg(feature = "hydrate")]
+    pub(super) fn tick(self) {
+        let now = js_sys::Date::now();
+        // Relative labels change by the minute; no need to redraw more.
+        if now - self.now_ms.get_untracked() >= 30_000.0 {
+            self.now_ms.set(now);
+        }
+        if self
+            .typing
+            .with_untracked(|t| t.iter().any(|t| t.until_ms < now))
+        {
+            self.typing.update(|t| t.retain(|t| t.until_ms >= now));
+        }
+    }
+
+    pub fn refresh_nav(&self) {
+        self.revs.nav.update(|r| *r += 1);
+    }
+
+    pub fn refresh_thread(&self) {
+        self.revs.thread.update(|r| *r += 1);
+    }
+
+    /// The open thread registers itself, re-applying the events its page
+    /// was read too early to include; it unregisters when it goes.
+    pub fn attach(&self, thread: ThreadState, cursor: i64) {
+        let me = self.me();
+        let id = thread.id.get_value();
+        self.recent.with_value(|recent| {
+            for ev in recent.iter().filter(|e| e.id > cursor && e.thread == id) {
+                self.apply_to_thread(thread, ev, me);
+            }
+        });
+        self.open.set(Some(thread));
+        let open = self.open;
+        on_cleanup(move || {
+            open.update(|o| {
+                if o.as_ref().is_some_and(|t| t.id.get_value() == id) {
+                    *o = None;
+                }
+            })
+        });
+    }
+
+    /// Applies one event everywhere it shows.
+    pub fn apply(&self, ev: Event) {
+        let me = self.me();
+        let mut refetch = false;
+        self.nav.update(|nav| {
+            if let Some(list) = nav {
+                refetch = apply_to_nav(list, &ev, me).refetch;
+            }
+        });
+        if refetch {
+            self.refresh_nav();
+        }
+        if let Change::MessageCreated { message, client_id } = &ev.change {
+            if message.sender_id == me {
+                self.confirmed(client_id);
+            }
+            self.typing
+                .update(|t| t.retain(|t| !(t.thread == ev.thread && t.user == message.sender_id)));
+        }
+        if let Some(thread) = self
+            .open
+            .get_untracked()
+            .filter(|t| t.id.with_value(|id| *id == ev.thread))
+        {
+            self.apply_to_thread(thread, &ev, me);
+        }
+        self.recent.update_value(|recent| {
+            if recent.len() >= RECENT {
+                recent.pop_front();
+            }
+            recent.push_back(ev);
+        });
+    }
+
+    fn apply_to_thread(&self, thread: ThreadState, ev: &Event, me: i64) {
+        match &ev.change {
+            Change::ReadMoved {
+                user, message_id, ..
+            } => thread.reads.update(|reads| {
+                let at = reads.entry(*user).or_insert(0);
+                *at = (*at).max(*message_id);
+            }),
+            Change::MemberAdded { .. }
+            | Change::MemberRemoved { .. }
+            | Change::MemberLeft { .. }
+            | Change::ThreadRenamed { .. } => self.refresh_thread(),
+            // Only a real change wakes the list.
+            change => thread
+                .messages
+                .maybe_update(|list| apply_to_messages(list, change, me)),
+        }
+    }
+
+    /// Someone is typing (a frame from the socket).
+    pub fn typing_from(&self, thread: String, user: i64, name: String, now_ms: f64) {
+        if user == self.me() {
+            return;
+        }
+        self.typing.update(|t| {
+            t.retain(|t| !(t.thread == thread && t.user == user));
+            t.push(Typer {
+                thread,
+                user,
+                name,
+                until_ms: now_ms + TYPING_SHOWN_MS,
+            });
+        });
+    }
+
+    /// Who is typing in `thread`, in the order they started.
+    pub fn typers(&self, thread: &str) -> Vec<String> {
+        self.typing.with(|t| {
+            t.iter()
+                .filter(|t| t.thread == thread)
+                .map(|t| t.name.clone())
+                .collect()
+        })
+    }
+
+    /// Tells the thread's members you are typing (throttled in `socket`).
+    pub fn send_typing(&self, _thread: &str) {
+        #[cfg(feature = "hydrate")]
+        socket::typing(_thread);
+    }
+
+    /// Presence for `user`: the live frame if one came, else `fallback`.
+    pub fn presence_of(&self, user: i64, fallback: (bool, Option<i64>)) -> (bool, Option<i64>) {
+        self.presence
+            .with(|p| p.get(&user).copied())
+            .unwrap_or(fallback)
+    }
+
+    /// The unread total for the title.
+    pub fn unread_total(&self) -> i64 {
+        self.nav
+            .with(|n| n.as_ref().map(|l| l.iter().map(|t| t.unread).sum()))
+            .unwrap_or(0)
+    }
+}
+
+pub fn provide_live(live: Live) {
+    provide_context(live);
+}
+
+pub fn use_live() -> Live {
+    use_context::<Live>()
+        .unwrap_or_else(|| panic!("use_live() called outside <ChatWindow>: a wiring bug"))
+}
