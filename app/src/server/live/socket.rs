@@ -241,7 +241,8 @@ impl Conn<'_> {
                         last_heard = Instant::now();
                         self.heard(msg).await
                     }
-                    Some(Err(_)) | None => Err(Stop::Gone),
+                    Some(Err(e)) => Err(read_failed(e)),
+                    None => Err(Stop::Gone),
                 },
                 _ = heartbeat.tick() => {
                     if last_heard.elapsed() > settings.idle {
@@ -313,6 +314,24 @@ impl Conn<'_> {
             .map(|(_, u)| u)
             .filter(|u| *u != self.user);
         self.state.hub.deliver(others, None, |_| Some(text.clone()));
+    }
+}
+
+/// Why a read failed. A frame over the size limit fails the read (the
+/// WebSocket library refuses it before it is buffered), but the
+/// connection is sound: say 1009, as the protocol promises, so the client
+/// learns it is at fault instead of seeing a dropped connection and
+/// retrying the same frame. Any other failure is a broken connection with
+/// nobody left to tell.
+fn read_failed(e: axum::Error) -> Stop {
+    let too_big = e
+        .into_inner()
+        .downcast_ref::<tungstenite::Error>()
+        .is_some_and(|e| matches!(e, tungstenite::Error::Capacity(_)));
+    if too_big {
+        Stop::Close(close::TOO_BIG)
+    } else {
+        Stop::Gone
     }
 }
 

@@ -94,8 +94,12 @@ async fn a_binary_malformed_or_oversized_frame_closes_the_socket() {
     let padding = "x".repeat(MAX_CLIENT_FRAME);
     s.send_text(&format!(r#"{{"t":"typing","thread":"{padding}"}}"#))
         .await;
-    // The server stops reading; the socket ends.
-    s.close_code().await;
+    let ending = s.close_code().await;
+    assert_eq!(
+        ending,
+        Ending::Closed(close::TOO_BIG),
+        "too big: {ending:?}"
+    );
 
     // A frame right at the limit is fine.
     let mut s = Dial::as_user(&ana).connect().await.unwrap();
