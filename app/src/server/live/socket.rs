@@ -187,13 +187,29 @@ impl Conn<'_> {
         loop {
             let batch = events::after_for_user(pool, self.cursor, self.user, REPLAY_BATCH).await;
             let batch = match batch {
-                Ok(b) if b.is_empty() => break,
                 Ok(b) => b,
                 Err(e) => {
                     tracing::error!("live: replaying after {}: {e}", self.cursor);
                     return Err(Stop::Close(1011));
                 }
             };
+            // The pump prunes while a replay runs (a slow reader's replay
+            // can take minutes). Checked after the batch was read: if the
+            // log was pruned past our cursor, events this batch should have
+            // started with may be gone, and carrying on would skip them in
+            // silence. Cut the socket off instead, as a slow reader; the
+            // client resumes from its cursor and is told to reload.
+            match events::pruned_through(pool).await {
+                Ok(pruned) if pruned > self.cursor => return Err(Stop::Close(close::TOO_SLOW)),
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::error!("live: reading the pruned point: {e}");
+                    return Err(Stop::Close(1011));
+                }
+            }
+            if batch.is_empty() {
+                break;
+            }
             let loaded = match frames::load(pool, &batch).await {
                 Ok(l) => l,
                 Err(e) => {

@@ -2,9 +2,9 @@
 //! what it missed, once each and in order; one that asks for more than the
 //! log still holds is told to reload.
 
-use app::protocol::{Change, Event, ServerFrame};
+use app::protocol::{close, Change, Event, ServerFrame};
 
-use super::client::{Dial, Live};
+use super::client::{Dial, Ending, Live};
 use super::created;
 use crate::chat_helpers::User;
 use crate::helpers::TestApp;
@@ -189,4 +189,75 @@ async fn resuming_from_before_the_kept_log_or_past_its_end_gets_reload() {
         .collect();
     assert_eq!(ids, logged);
     assert_eq!(Some(&ready), logged.last());
+}
+
+#[tokio::test]
+async fn a_replay_overtaken_by_pruning_is_cut_off_rather_than_skipping_events() {
+    // The log keeps 700 events: enough for all bob missed when he comes
+    // back, not for what happens while his replay is stuck.
+    let app = TestApp::spawn_live(app::server::live::LiveSettings {
+        events_kept: 700,
+        ..Default::default()
+    })
+    .await;
+    let ana = app.user("ana").await;
+    let bob = app.user("bob").await;
+    app.user("cyd").await;
+    let dm = ana.start_chat(&["bob"]).await.id;
+    let elsewhere = ana.start_chat(&["cyd"]).await.id;
+    let (b, cursor) = Live::open(&bob).await;
+    b.close().await;
+    // bob misses 600 events (more than one replay batch of 500), of ~16 KB
+    // messages: the first batch alone is more than the TCP buffers hold.
+    let body = "🦦".repeat(3900);
+    for _ in 0..300 {
+        ana.send(&dm, &body).await;
+    }
+    let missed: Vec<i64> = logged_after(&app, cursor)
+        .await
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert!(missed.len() >= 600);
+
+    // bob comes back but does not read yet: his replay stalls in its first
+    // batch while chat elsewhere moves the log's pruning past that batch.
+    let mut b = Dial {
+        recv_buffer: Some(4096),
+        ..Dial::as_user(&bob).after(cursor)
+    }
+    .connect()
+    .await
+    .unwrap();
+    send_until_pruned_past(&app, &ana, &elsewhere, missed[520]).await;
+
+    // Every event he gets is the next one he missed; when the log no
+    // longer holds the rest he is cut off (and resumes to a reload), never
+    // told he is up to date with a hole in his history.
+    let (frames, ending) = b
+        .read_until(|f| matches!(f, ServerFrame::Ready { .. }))
+        .await;
+    let got: Vec<i64> = frames
+        .iter()
+        .filter_map(|f| match f {
+            ServerFrame::Event(e) => Some(e.id),
+            _ => None,
+        })
+        .collect();
+    let skipped = got.iter().zip(&missed).position(|(g, m)| g != m);
+    assert_eq!(
+        skipped.map(|at| (missed[at], got[at])),
+        None,
+        "(expected, got): bob's replay skipped events"
+    );
+    assert!(got.len() < missed.len());
+    assert_eq!(
+        ending,
+        Some(Ending::Closed(close::TOO_SLOW)),
+        "{:?}",
+        frames.last()
+    );
+    let last = *got.last().unwrap();
+    let mut b = Dial::as_user(&bob).after(last).connect().await.unwrap();
+    assert!(matches!(b.next().await, ServerFrame::Reload { .. }));
 }
