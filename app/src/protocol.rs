@@ -21,6 +21,9 @@ pub mod close {
     pub const IDLE: u16 = 4002;
     /// A frame the server cannot parse.
     pub const PROTOCOL: u16 = 4003;
+    /// A frame over [`super::MAX_CLIENT_FRAME`] (the standard "message too
+    /// big" code).
+    pub const TOO_BIG: u16 = 1009;
 }
 
 /// From the browser.

@@ -132,3 +132,246 @@ fn a_failing_migration_stops_the_binary_with_a_message() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("a database migration failed"), "{stderr}");
 }
+
+/// A running `parley` that is killed if the test ends early, so a failed
+/// assertion leaves no server behind.
+struct Running {
+    child: Child,
+    addr: String,
+    /// Kept open: the server's log lines go here, and a closed pipe would
+    /// fail its writes.
+    _logs: mpsc::Receiver<String>,
+}
+
+impl Running {
+    async fn start(cwd: &Path) -> Self {
+        let cwd = cwd.to_owned();
+        // `start` waits on the child's output with blocking reads.
+        let (child, addr, logs) = tokio::task::spawn_blocking(move || start(&cwd))
+            .await
+            .unwrap();
+        Self {
+            child,
+            addr,
+            _logs: logs,
+        }
+    }
+
+    /// SIGKILL: no shutdown, no flush, no goodbye.
+    fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A browser: its own cookie jar.
+fn browser() -> (reqwest::Client, std::sync::Arc<reqwest::cookie::Jar>) {
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let client = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    (client, jar)
+}
+
+/// Calls a server function; its JSON answer (panics on anything but 200).
+async fn call(client: &reqwest::Client, url: &str, form: &[(&str, &str)]) -> serde_json::Value {
+    let res = client.post(url).form(form).send().await.unwrap();
+    let status = res.status();
+    let body = res.text().await.unwrap();
+    assert!(status.is_success(), "{url}: {status} {body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+/// Sends a message; the stored message's id if the server acknowledged it.
+async fn send(
+    client: &reqwest::Client,
+    url: &str,
+    thread: &str,
+    client_id: &str,
+    body: &str,
+) -> Option<i64> {
+    let form = [("thread", thread), ("body", body), ("client_id", client_id)];
+    let res = client.post(url).form(&form).send().await.ok()?;
+    if !res.status().is_success() {
+        return None;
+    }
+    let message: serde_json::Value = res.json().await.ok()?;
+    message["id"].as_i64()
+}
+
+/// Tabs sending at once in the fault test.
+const TABS: usize = 8;
+
+/// One send of a tab's loop.
+#[derive(Debug)]
+struct Attempt {
+    tab: usize,
+    client_id: String,
+    body: String,
+    /// The message id the server answered with; `None` if no answer came.
+    acked: Option<i64>,
+}
+
+/// The message ids a live socket replays after `cursor`, up to `ready`.
+async fn replayed_messages(server: &Running, jar: &reqwest::cookie::Jar, cursor: i64) -> Vec<i64> {
+    use app::protocol::{Change, ServerFrame};
+    use futures_util::StreamExt;
+    use reqwest::cookie::CookieStore;
+    use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
+
+    let url = format!("ws://{}/api/live?after={cursor}", server.addr);
+    let mut req = url.into_client_request().unwrap();
+    let cookies = jar.cookies(&server.url("/").parse().unwrap()).unwrap();
+    req.headers_mut().insert("cookie", cookies);
+    req.headers_mut()
+        .insert("origin", server.url("").parse().unwrap());
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    let mut ids = Vec::new();
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(20), ws.next())
+            .await
+            .expect("replay within 20 s")
+            .expect("socket open")
+            .unwrap();
+        let Message::Text(text) = msg else { continue };
+        match serde_json::from_str::<ServerFrame>(text.as_str()).unwrap() {
+            ServerFrame::Event(e) => {
+                if let Change::MessageCreated { message, .. } = e.change {
+                    ids.push(message.id);
+                }
+            }
+            ServerFrame::Ready { .. } => return ids,
+            other => panic!("expected a replay, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sigkill_mid_send_loses_no_acknowledged_message_and_retries_store_each_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Running::start(dir.path()).await;
+    let (ana, _) = browser();
+    let (bob, bob_jar) = browser();
+    for (client, name) in [(&ana, "ana"), (&bob, "bob")] {
+        let form = [("username", name), ("password", "correct horse battery")];
+        call(client, &server.url("/api/register"), &form).await;
+    }
+    let chat = call(
+        &ana,
+        &server.url("/api/start_chat"),
+        &[("usernames[0]", "bob")],
+    )
+    .await;
+    let thread = chat["id"].as_str().unwrap().to_owned();
+    let cursor = call(&bob, &server.url("/api/threads"), &[]).await["cursor"]
+        .as_i64()
+        .unwrap();
+
+    // ana's client sends from four tabs at once, in a loop, each message
+    // with its own client id, so several sends are in flight when the
+    // server dies; a tab stops after three sends in a row got no answer.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let tabs: Vec<_> = (0..TABS)
+        .map(|tab| {
+            let (ana, tx) = (ana.clone(), tx.clone());
+            let (url, thread) = (server.url("/api/send_message"), thread.clone());
+            tokio::spawn(async move {
+                let mut failures = 0;
+                for i in 0..10_000 {
+                    let client_id = format!("fault-test-{tab}-{i:05}");
+                    let body = format!("message {i} of tab {tab}");
+                    let acked = send(&ana, &url, &thread, &client_id, &body).await;
+                    failures = if acked.is_some() { 0 } else { failures + 1 };
+                    let attempt = Attempt {
+                        tab,
+                        client_id,
+                        body,
+                        acked,
+                    };
+                    if tx.send(attempt).is_err() || failures == 3 {
+                        break;
+                    }
+                }
+            })
+        })
+        .collect();
+    drop(tx);
+    let mut attempts: Vec<Attempt> = Vec::new();
+    while attempts.iter().filter(|a| a.acked.is_some()).count() < 40 {
+        attempts.push(rx.recv().await.expect("the tabs are sending"));
+    }
+    // A few random microseconds more, so the kill lands anywhere in a
+    // send's course (now and then between its commit and its answer).
+    let jitter = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_micros()
+        % 3000;
+    tokio::time::sleep(Duration::from_micros(u64::from(jitter))).await;
+    server.kill();
+    while let Some(a) = rx.recv().await {
+        attempts.push(a);
+    }
+    for tab in tabs {
+        tab.await.unwrap();
+    }
+    for tab in 0..TABS {
+        let mine: Vec<bool> = attempts
+            .iter()
+            .filter(|a| a.tab == tab)
+            .map(|a| a.acked.is_some())
+            .collect();
+        assert!(
+            mine.windows(2).all(|w| w[0] || !w[1]),
+            "tab {tab}: nothing is acknowledged once the server is dead"
+        );
+    }
+
+    // Restarted on the same data: the cookies still work, and every send
+    // that got no answer is retried with its client id (one may have been
+    // stored before the kill, only its answer lost).
+    let server = Running::start(dir.path()).await;
+    let url = server.url("/api/send_message");
+    for a in attempts.iter_mut().filter(|a| a.acked.is_none()) {
+        let id = send(&ana, &url, &thread, &a.client_id, &a.body).await;
+        a.acked = Some(id.expect("a retry after the restart is acknowledged"));
+    }
+
+    // Each attempt is exactly one message, with the id it was acknowledged
+    // with, and there is nothing else.
+    let db = dir.path().join("data/parley.db");
+    let rows: Vec<(String, i64, String)> = {
+        use sqlx::{sqlite::SqliteConnectOptions, ConnectOptions};
+        let mut conn = SqliteConnectOptions::new()
+            .filename(&db)
+            .connect()
+            .await
+            .unwrap();
+        sqlx::query_as("SELECT client_id, id, body FROM messages ORDER BY id")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap()
+    };
+    let mut expected: Vec<(String, i64, String)> = attempts
+        .iter()
+        .map(|a| (a.client_id.clone(), a.acked.unwrap(), a.body.clone()))
+        .collect();
+    expected.sort_by_key(|m| m.1);
+    assert_eq!(rows, expected);
+    // ...and bob's socket, resuming from before it all, hears each once.
+    let ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
+    assert_eq!(replayed_messages(&server, &bob_jar, cursor).await, ids);
+}

@@ -11,7 +11,7 @@ use reqwest::{cookie::Jar, Client, Response, StatusCode};
 use serde_json::Value;
 use sqlx::{sqlite::SqliteConnectOptions, ConnectOptions, Connection, SqliteConnection};
 
-use crate::helpers::{client_with, TestApp, PASSWORD};
+use crate::helpers::{client_with, session_cookie_in, TestApp, PASSWORD};
 
 /// A user of a running server with their own cookie jar (so their own
 /// session), as a second browser would be.
@@ -19,6 +19,8 @@ pub struct User {
     pub name: String,
     pub id: i64,
     pub client: Client,
+    /// The client's cookies (the live socket sends the session cookie).
+    pub jar: Arc<Jar>,
     base: String,
 }
 
@@ -38,10 +40,12 @@ impl TestApp {
 
     /// A browser with no session.
     pub fn anonymous(&self) -> User {
+        let jar = Arc::new(Jar::default());
         User {
             name: String::new(),
             id: 0,
-            client: client_with(Arc::new(Jar::default())),
+            client: client_with(jar.clone()),
+            jar,
             base: self.url(""),
         }
     }
@@ -182,6 +186,16 @@ impl User {
         self.call(endpoint, &borrowed).await
     }
 
+    /// This browser's session cookie (`name=value`), if it has one.
+    pub fn session_cookie(&self) -> Option<String> {
+        session_cookie_in(&self.jar, &format!("{}/", self.base))
+    }
+
+    /// The server's address (`host:port`), as a browser's `Origin` names it.
+    pub fn host(&self) -> &str {
+        self.base.trim_start_matches("http://")
+    }
+
     /// A page of the site, as a browser asks for it.
     pub async fn get_page(&self, path: &str) -> Response {
         self.client
@@ -305,6 +319,12 @@ impl User {
             &[("thread", thread), ("username", username)],
         )
         .await
+    }
+
+    pub async fn mark_read_res(&self, thread: &str, message_id: i64) -> Response {
+        let id = message_id.to_string();
+        self.call("mark_read", &[("thread", thread), ("message_id", &id)])
+            .await
     }
 
     pub async fn leave_res(&self, thread: &str) -> Response {

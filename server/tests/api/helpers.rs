@@ -32,6 +32,20 @@ impl TestApp {
         app
     }
 
+    /// A server on a fresh database whose live sockets use `live` (small
+    /// queues or a short event log, to reach their limits quickly).
+    pub async fn spawn_live(live: app::server::live::LiveSettings) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db_path = dir.path().join("data").join("parley.db");
+        let config = Config {
+            live,
+            ..test_config(&db_path)
+        };
+        let mut app = Self::spawn_with(config, Arc::new(Jar::default())).await;
+        app._dir = Some(dir);
+        app
+    }
+
     /// A server on the given database file, with the given cookie jar
     /// (reuse both to "restart" a server under a logged-in browser).
     pub async fn spawn_on(db_path: &Path, jar: Arc<Jar>) -> Self {
@@ -120,16 +134,20 @@ impl TestApp {
 
     /// The session cookie's current `name=value`, if any.
     pub fn session_cookie(&self) -> Option<String> {
-        use reqwest::cookie::CookieStore;
-        let url = self.url("/").parse().unwrap();
-        let cookies = self.jar.cookies(&url)?;
-        cookies
-            .to_str()
-            .unwrap()
-            .split("; ")
-            .find(|c| c.starts_with("parley_session="))
-            .map(str::to_owned)
+        session_cookie_in(&self.jar, &self.url("/"))
     }
+}
+
+/// The session cookie's `name=value` that `jar` would send to `url`.
+pub fn session_cookie_in(jar: &Jar, url: &str) -> Option<String> {
+    use reqwest::cookie::CookieStore;
+    let cookies = jar.cookies(&url.parse().unwrap())?;
+    cookies
+        .to_str()
+        .unwrap()
+        .split("; ")
+        .find(|c| c.starts_with("parley_session="))
+        .map(str::to_owned)
 }
 
 impl Drop for TestApp {

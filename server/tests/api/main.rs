@@ -15,6 +15,7 @@ mod events;
 mod floods;
 mod groups;
 mod helpers;
+mod live;
 mod messages;
 mod nojs;
 mod pages;

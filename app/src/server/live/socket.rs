@@ -187,13 +187,29 @@ impl Conn<'_> {
         loop {
             let batch = events::after_for_user(pool, self.cursor, self.user, REPLAY_BATCH).await;
             let batch = match batch {
-                Ok(b) if b.is_empty() => break,
                 Ok(b) => b,
                 Err(e) => {
                     tracing::error!("live: replaying after {}: {e}", self.cursor);
                     return Err(Stop::Close(1011));
                 }
             };
+            // The pump prunes while a replay runs (a slow reader's replay
+            // can take minutes). Checked after the batch was read: if the
+            // log was pruned past our cursor, events this batch should have
+            // started with may be gone, and carrying on would skip them in
+            // silence. Cut the socket off instead, as a slow reader; the
+            // client resumes from its cursor and is told to reload.
+            match events::pruned_through(pool).await {
+                Ok(pruned) if pruned > self.cursor => return Err(Stop::Close(close::TOO_SLOW)),
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::error!("live: reading the pruned point: {e}");
+                    return Err(Stop::Close(1011));
+                }
+            }
+            if batch.is_empty() {
+                break;
+            }
             let loaded = match frames::load(pool, &batch).await {
                 Ok(l) => l,
                 Err(e) => {
@@ -241,7 +257,8 @@ impl Conn<'_> {
                         last_heard = Instant::now();
                         self.heard(msg).await
                     }
-                    Some(Err(_)) | None => Err(Stop::Gone),
+                    Some(Err(e)) => Err(read_failed(e)),
+                    None => Err(Stop::Gone),
                 },
                 _ = heartbeat.tick() => {
                     if last_heard.elapsed() > settings.idle {
@@ -313,6 +330,24 @@ impl Conn<'_> {
             .map(|(_, u)| u)
             .filter(|u| *u != self.user);
         self.state.hub.deliver(others, None, |_| Some(text.clone()));
+    }
+}
+
+/// Why a read failed. A frame over the size limit fails the read (the
+/// WebSocket library refuses it before it is buffered), but the
+/// connection is sound: say 1009, as the protocol promises, so the client
+/// learns it is at fault instead of seeing a dropped connection and
+/// retrying the same frame. Any other failure is a broken connection with
+/// nobody left to tell.
+fn read_failed(e: axum::Error) -> Stop {
+    let too_big = e
+        .into_inner()
+        .downcast_ref::<tungstenite::Error>()
+        .is_some_and(|e| matches!(e, tungstenite::Error::Capacity(_)));
+    if too_big {
+        Stop::Close(close::TOO_BIG)
+    } else {
+        Stop::Gone
     }
 }
 
