@@ -57,8 +57,12 @@ pub struct Live {
     /// The browser clock, ticking for relative labels ("Active 5m ago").
     pub now_ms: RwSignal<f64>,
     open: RwSignal<Option<ThreadState>>,
+    /// The open thread's name, for the window's title.
+    pub open_name: RwSignal<Option<String>>,
     recent: StoredValue<VecDeque<Event>>,
-    me: StoredValue<i64>,
+    /// Who is looking (0 until the window knows); a signal so the socket
+    /// waits for it.
+    me: RwSignal<i64>,
     /// An outbox drain is running.
     draining: StoredValue<bool>,
     revs: Revisions,
@@ -74,28 +78,38 @@ impl Live {
             outbox: RwSignal::new(Vec::new()),
             now_ms: RwSignal::new(0.0),
             open: RwSignal::new(None),
+            open_name: RwSignal::new(None),
             recent: StoredValue::new(VecDeque::new()),
-            me: StoredValue::new(0),
+            me: RwSignal::new(0),
             draining: StoredValue::new(false),
             revs,
         }
     }
 
     pub fn me(&self) -> i64 {
-        self.me.get_value()
+        self.me.get_untracked()
     }
 
-    /// Opens the socket once the first list (and its cursor) is known; in
-    /// the browser only. Closed again when the window goes away.
-    pub fn start(
-        self,
-        me: i64,
-        threads: Resource<Result<crate::model::NavList, crate::error::AppError>>,
-    ) {
-        self.me.set_value(me);
+    /// The window says who is looking.
+    pub fn set_me(&self, me: i64) {
+        if self.me.get_untracked() != me {
+            self.me.set(me);
+        }
+    }
+
+    /// Opens the socket once the first list (and its cursor) and the
+    /// viewer are known; in the browser only. Closed when the page goes.
+    ///
+    /// Called by the page, outside every suspense: an effect that reads a
+    /// resource inside a suspense ties the resource to it, and each refetch
+    /// would then re-mount the whole window (losing its scroll position).
+    pub fn watch(self, threads: Resource<Result<crate::model::NavList, crate::error::AppError>>) {
         Effect::new(move |started: Option<bool>| {
             if started == Some(true) {
                 return true;
+            }
+            if self.me.get() == 0 {
+                return false;
             }
             let Some(Ok(list)) = threads.get() else {
                 return false;
@@ -157,7 +171,7 @@ impl Live {
 
     /// The open thread registers itself, re-applying the events its page
     /// was read too early to include; it unregisters when it goes.
-    pub fn attach(&self, thread: ThreadState, cursor: i64) {
+    pub fn attach(&self, thread: ThreadState, cursor: i64, name: &str) {
         let me = self.me();
         let id = thread.id.get_value();
         self.recent.with_value(|recent| {
@@ -166,13 +180,17 @@ impl Live {
             }
         });
         self.open.set(Some(thread));
-        let open = self.open;
+        self.open_name.set(Some(name.to_owned()));
+        let (open, open_name) = (self.open, self.open_name);
         on_cleanup(move || {
-            open.update(|o| {
-                if o.as_ref().is_some_and(|t| t.id.get_value() == id) {
-                    *o = None;
-                }
-            })
+            let mine = open
+                .try_with_untracked(|o| o.as_ref().and_then(|t| t.id.try_get_value()))
+                .flatten()
+                .is_some_and(|o| o == id);
+            if mine {
+                open.try_set(None);
+                open_name.try_set(None);
+            }
         });
     }
 
@@ -214,18 +232,18 @@ impl Live {
         match &ev.change {
             Change::ReadMoved {
                 user, message_id, ..
-            } => thread.reads.update(|reads| {
-                let at = reads.entry(*user).or_insert(0);
-                *at = (*at).max(*message_id);
-            }),
+            } => thread.read_up_to(*user, *message_id),
             Change::MemberAdded { .. }
             | Change::MemberRemoved { .. }
             | Change::MemberLeft { .. }
             | Change::ThreadRenamed { .. } => self.refresh_thread(),
-            // Only a real change wakes the list.
-            change => thread
-                .messages
-                .maybe_update(|list| apply_to_messages(list, change, me)),
+            // Only a real change wakes the list (`try_`: a view being
+            // replaced may already be gone).
+            change => {
+                let _ = thread
+                    .messages
+                    .try_maybe_update(|list| (apply_to_messages(list, change, me), ()));
+            }
         }
     }
 
@@ -266,6 +284,16 @@ impl Live {
         self.presence
             .with(|p| p.get(&user).copied())
             .unwrap_or(fallback)
+    }
+
+    /// The window's title: the open thread's name (or "Chat"), with the
+    /// unread total in front.
+    pub fn title(&self) -> String {
+        let name = self
+            .open_name
+            .get()
+            .map_or_else(|| "Chat · Parley".to_owned(), |n| format!("{n} · Parley"));
+        crate::domain::live::titled(self.unread_total(), &name)
     }
 
     /// The unread total for the title.

@@ -103,19 +103,30 @@ impl Reading {
             let this = *self;
             leptos::task::spawn_local(async move {
                 gloo_timers::future::TimeoutFuture::new(READ_DEBOUNCE_MS).await;
-                let newest = this
+                // The thread may have been closed or replaced meanwhile:
+                // then there is nothing left to mark.
+                let Some(newest) = this
                     .thread
                     .messages
-                    .with_untracked(|l| l.last().map_or(0, |m| m.id));
-                if newest <= this.asked.get_value() {
+                    .try_with_untracked(|l| l.last().map_or(0, |m| m.id))
+                else {
+                    return;
+                };
+                let (Some(asked), Some(id)) =
+                    (this.asked.try_get_value(), this.thread.id.try_get_value())
+                else {
+                    return;
+                };
+                if newest <= asked {
                     return;
                 }
                 this.asked.set_value(newest);
-                let id = this.thread.id.get_value();
                 match crate::api::threads::mark_read(id, newest).await {
                     Ok(()) => this.thread.read_up_to(me, newest),
                     // Asked again at the next change.
-                    Err(_) => this.asked.set_value(0),
+                    Err(_) => {
+                        let _ = this.asked.try_set_value(0);
+                    }
                 }
             });
         }

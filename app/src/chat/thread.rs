@@ -15,7 +15,7 @@ use super::{
 use std::collections::HashMap;
 
 use super::live::use_live;
-use crate::domain::live::{presence_label, titled, typing_line};
+use crate::domain::live::{presence_label, typing_line};
 use crate::error::AppError;
 use crate::model::{Member, MessageView, ThreadKind, ThreadView, UserCard};
 
@@ -52,7 +52,8 @@ impl ThreadState {
 
     /// Moves `user`'s read position forward (never back).
     pub fn read_up_to(&self, user: i64, message: i64) {
-        self.reads.update(|r| {
+        // `try_`: the thread may have closed while the request was out.
+        self.reads.try_update(|r| {
             let at = r.entry(user).or_insert(0);
             *at = (*at).max(message);
         });
@@ -107,7 +108,7 @@ fn ThreadBody(v: ThreadView) -> impl IntoView {
     };
     provide_context(state);
     let live = use_live();
-    live.attach(state, v.cursor);
+    live.attach(state, v.cursor, &v.name);
     // Opening it marked those messages read: let the list say so (in the
     // browser only; the server's list already hides the open chat's badge).
     if v.first_unread.is_some() {
@@ -133,7 +134,6 @@ fn ThreadBody(v: ThreadView) -> impl IntoView {
             }
         }
     });
-    let title = format!("{name} · Parley");
     let thread_id = StoredValue::new(v.id.clone());
     let typing = move || {
         let names = live.typers(&thread_id.get_value());
@@ -142,7 +142,9 @@ fn ThreadBody(v: ThreadView) -> impl IntoView {
     };
 
     view! {
-        <Title text=move || titled(live.unread_total(), &title)/>
+        // The same text as the window's title (both follow the unread
+        // count); this one is written while the thread renders.
+        <Title text=move || live.title()/>
         <header class="thread-header">
             <A href="/chat" attr:class="back-link" attr:aria-label="Back to chats">"‹"</A>
             {header_avatar}

@@ -16,7 +16,6 @@ use crate::api::{
     auth::CurrentUser,
     threads::{list_threads, open_thread},
 };
-use crate::domain::live::titled;
 use crate::error::AppError;
 use crate::model::{NavList, ThreadView};
 
@@ -67,13 +66,15 @@ impl ChatData {
         // suspense, a refetch never suspends (and re-mounts) the window.
         sync_time_zone(threads, revs.tz);
         welcome_once(threads, thread_id, overlay);
+        let live = Live::new(revs);
+        live.watch(threads);
         Self {
             revs,
             thread_id,
             threads,
             thread,
             overlay,
-            live: Live::new(revs),
+            live,
         }
     }
 }
@@ -91,10 +92,10 @@ pub fn ChatWindow(user: CurrentUser, data: ChatData) -> impl IntoView {
     let (thread, threads) = (data.thread_id, data.threads);
     let live = data.live;
     provide_live(live);
-    live.start(me, threads);
+    live.set_me(me);
 
     view! {
-        <Title text=move || titled(live.unread_total(), "Chat · Parley")/>
+        <Title text=move || live.title()/>
         <div class="chat-window" class:has-thread=move || thread.get().is_some()>
             <NavPane threads open=thread/>
             <main class="thread-pane">

@@ -154,8 +154,13 @@ impl Live {
                 message: Box::new(m),
                 client_id,
             };
-            t.messages
-                .maybe_update(|list| crate::domain::live::apply_to_messages(list, &change, me));
+            // `try_`: the thread may be closing.
+            let _ = t.messages.try_maybe_update(|list| {
+                (
+                    crate::domain::live::apply_to_messages(list, &change, me),
+                    (),
+                )
+            });
         }
     }
 

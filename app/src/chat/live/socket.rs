@@ -19,6 +19,9 @@ const DEAD_AFTER_MS: f64 = 45_000.0;
 /// restarted server is not hit by every tab at once.
 const BACKOFF_MIN_MS: f64 = 500.0;
 const BACKOFF_MAX_MS: f64 = 30_000.0;
+/// After a logout closed the socket: how long the tab that logged out has
+/// to leave the page before another tab of the session is sent to /login.
+const LOGGED_OUT_GRACE_MS: u32 = 1500;
 /// Typing frames go out at most this often.
 const TYPING_EVERY_MS: f64 = 2_000.0;
 
@@ -51,7 +54,7 @@ pub fn open(live: Live, cursor: i64) {
     let ping = Interval::new(PING_MS, heartbeat);
     let tick = Interval::new(1000, move || live.tick());
     // Back online (or the laptop woke up): try now, not after the backoff.
-    let on_online = Closure::<dyn FnMut()>::new(|| reconnect_now());
+    let on_online = Closure::<dyn FnMut()>::new(reconnect_now);
     let _ = window().add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
     SOCKET.with(|s| {
         *s.borrow_mut() = Some(Socket {
@@ -218,7 +221,8 @@ fn received(text: &str) {
         } => live.presence.update(|p| {
             p.insert(user, (online, last_active_ms));
         }),
-        ServerFrame::Pong => {}
+        // The link works: anything that waited for it can go.
+        ServerFrame::Pong => live.retry_waiting(),
     }
 }
 
@@ -230,9 +234,16 @@ fn closed(code: u16) {
         return;
     };
     if code == close::SESSION_ENDED {
-        // Logged out (in this tab or another of the same session).
+        // Logged out. If this tab did it, it is on its way to /login and
+        // the window (and this socket's state) is gone in a moment; another
+        // tab of the same session goes to the login page itself.
         live.status.set(Status::Ended);
-        let _ = window().location().set_href("/login");
+        Timeout::new(LOGGED_OUT_GRACE_MS, || {
+            if SOCKET.with(|s| s.borrow().is_some()) {
+                let _ = window().location().set_href("/login");
+            }
+        })
+        .forget();
         return;
     }
     live.status.set(Status::Connecting);
@@ -248,11 +259,17 @@ fn schedule_reconnect() {
     });
 }
 
+/// The browser is back online: reconnect now if the socket is down, and
+/// send what waited either way (a short outage may not close the socket).
 fn reconnect_now() {
-    let idle = with_socket(|s| s.ws.is_none()).unwrap_or(false);
+    let Some((idle, live)) = with_socket(|s| (s.ws.is_none(), s.live)) else {
+        return;
+    };
     if idle {
         with_socket(|s| s.attempt = 0);
         connect();
+    } else {
+        live.retry_waiting();
     }
 }
 
