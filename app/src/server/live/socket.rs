@@ -366,6 +366,12 @@ async fn announce(state: &AppState, user: i64, online: bool) {
         online,
         last_active_ms: Some(now.timestamp_millis()),
     };
+    // The user may have reconnected while the queries ran: an "offline"
+    // sent after their new "online" would stick. Checked last, right
+    // before delivering (the hub delivers under one lock, in order).
+    if !online && state.hub.is_online(user) {
+        return;
+    }
     let text = Utf8Bytes::from(frame.to_json());
     state.hub.deliver(others, None, |_| Some(text.clone()));
 }
