@@ -258,20 +258,26 @@ async fn main() -> Result<()> {
     server.stop()?;
     let (members, group) = setup?;
 
+    // Both parts run even if the first fails; the bench fails at the end.
     let mut server = Server::start(&env).context("starting parley for the latency run")?;
     let latency = delivery(&server, &members, &group, &args, base).await;
-    server.stop()?;
+    let stopped = server.stop();
     server.report_log();
-    latency?;
+    if let Err(e) = &latency {
+        println!("\nFAILED: {e:#}");
+    }
 
+    let mut memory = Ok(());
     if args.idle > 0 {
         let mut server = Server::start(&env).context("starting parley for the memory run")?;
-        let memory = idle_memory(&server, &members, args.idle, base).await;
+        memory = idle_memory(&server, &members, args.idle, base).await;
         server.stop()?;
         server.report_log();
-        memory?;
     }
     println!("load average at the end: {}", load_average());
+    latency?;
+    stopped?;
+    memory?;
     Ok(())
 }
 
@@ -355,7 +361,10 @@ impl Server {
             log,
         };
         match rx.recv_timeout(Duration::from_secs(30)) {
-            Ok(addr) => server.addr = addr,
+            Ok(addr) => {
+                eprintln!("bench_live: parley (pid {pid}) listening on {addr}");
+                server.addr = addr;
+            }
             Err(_) => bail!("parley did not say where it listens within 30 s"),
         }
         Ok(server)
@@ -472,6 +481,55 @@ fn open_files_limit() -> Result<usize> {
     }
     soft.parse()
         .with_context(|| format!("reading the open-files limit {soft:?}"))
+}
+
+/// CPU time (user + system, all threads) of a process so far; `None` if
+/// /proc does not say.
+fn cpu_time(pid: &str) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may contain spaces): state is
+    // field 3, utime and stime are fields 14 and 15.
+    let rest = stat.get(stat.rfind(')')? + 2..)?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // USER_HZ is 100 on every Linux this runs on.
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// CPU used by the server and by the bench over a stretch of wall time.
+struct CpuMeter {
+    server: String,
+    started: Instant,
+    server_cpu: Option<Duration>,
+    bench_cpu: Option<Duration>,
+}
+
+impl CpuMeter {
+    fn start(server: &Server) -> Self {
+        let server = server.pid.to_string();
+        Self {
+            server_cpu: cpu_time(&server),
+            bench_cpu: cpu_time("self"),
+            server,
+            started: Instant::now(),
+        }
+    }
+
+    /// "server 143% of a core, bench 41%".
+    fn report(&self) -> String {
+        let wall = self.started.elapsed().as_secs_f64();
+        let share = |before: Option<Duration>, pid: &str| match (before, cpu_time(pid)) {
+            (Some(b), Some(a)) if wall > 0.0 => {
+                format!("{:.0}%", (a.saturating_sub(b)).as_secs_f64() / wall * 100.0)
+            }
+            _ => "?".to_owned(),
+        };
+        format!(
+            "server {} of a core, bench client {} (over {wall:.1} s)",
+            share(self.server_cpu, &self.server),
+            share(self.bench_cpu, "self")
+        )
+    }
 }
 
 fn load_average() -> String {
@@ -617,7 +675,6 @@ async fn set_up(server: &Server, args: &Args) -> Result<(Vec<Member>, String)> {
 /// Counters over all sockets of a run.
 #[derive(Default)]
 struct Totals {
-    ready: AtomicUsize,
     frames: AtomicUsize,
     delivered: AtomicUsize,
     presence: AtomicUsize,
@@ -626,6 +683,8 @@ struct Totals {
 /// What one socket received.
 #[derive(Default)]
 struct Recv {
+    /// Its `ready` frame came.
+    ready: bool,
     /// When message `n` arrived, in ns since the bench started (0: not yet).
     at: Vec<u64>,
     duplicates: usize,
@@ -639,6 +698,7 @@ struct Recv {
 }
 
 struct Socket {
+    cookie: String,
     recv: Arc<Mutex<Recv>>,
     task: JoinHandle<()>,
 }
@@ -655,7 +715,7 @@ fn nanos_since(base: Instant) -> u64 {
 /// Opens a live socket as `cookie`'s browser would and starts reading it.
 async fn open_socket(
     addr: &str,
-    cookie: &str,
+    cookie: String,
     slots: usize,
     base: Instant,
     totals: Arc<Totals>,
@@ -667,7 +727,7 @@ async fn open_socket(
     let headers = req.headers_mut();
     headers.insert(
         COOKIE,
-        HeaderValue::from_str(cookie).context("a session cookie")?,
+        HeaderValue::from_str(&cookie).context("a session cookie")?,
     );
     headers.insert(
         ORIGIN,
@@ -685,7 +745,7 @@ async fn open_socket(
         ..Recv::default()
     }));
     let task = tokio::spawn(read_socket(ws, recv.clone(), base, totals, stop));
-    Ok(Socket { recv, task })
+    Ok(Socket { cookie, recv, task })
 }
 
 type Ws =
@@ -709,7 +769,10 @@ async fn read_socket(
                         take_frame(&recv, &totals, text.as_str(), now);
                         continue;
                     }
-                    Some(Ok(Message::Close(frame))) => format!("closed by the server: {frame:?}"),
+                    Some(Ok(Message::Close(Some(frame)))) => {
+                        format!("closed by the server with code {}", u16::from(frame.code))
+                    }
+                    Some(Ok(Message::Close(None))) => "closed by the server".to_owned(),
                     Some(Ok(_)) => continue,
                     Some(Err(e)) => format!("broken: {e}"),
                     None => "ended".to_owned(),
@@ -734,7 +797,7 @@ fn take_frame(recv: &Mutex<Recv>, totals: &Totals, text: &str, now: u64) {
     totals.frames.fetch_add(1, Ordering::Relaxed);
     match classify(text) {
         Frame::Ready => {
-            totals.ready.fetch_add(1, Ordering::Relaxed);
+            lock(recv).ready = true;
         }
         Frame::Presence => {
             totals.presence.fetch_add(1, Ordering::Relaxed);
@@ -815,29 +878,6 @@ fn message_number(client_id: &str) -> Option<usize> {
     client_id.strip_prefix(CLIENT_ID_PREFIX)?.parse().ok()
 }
 
-/// Opens one socket per cookie (in order), `CONNECTING` at a time.
-async fn open_sockets(
-    addr: &str,
-    cookies: impl Iterator<Item = &str>,
-    slots: usize,
-    base: Instant,
-    totals: &Arc<Totals>,
-    stop: &watch::Receiver<bool>,
-) -> Result<Vec<Socket>> {
-    stream::iter(cookies.enumerate())
-        .map(|(i, cookie)| {
-            let (totals, stop) = (totals.clone(), stop.clone());
-            async move {
-                open_socket(addr, cookie, slots, base, totals, stop)
-                    .await
-                    .with_context(|| format!("socket {i}"))
-            }
-        })
-        .buffered(CONNECTING)
-        .try_collect()
-        .await
-}
-
 /// Waits until `done` holds, checking every 20 ms; false after `limit`.
 async fn wait_for(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + limit;
@@ -869,27 +909,159 @@ async fn wait_quiet(totals: &Totals, limit: Duration) -> bool {
     false
 }
 
-/// Closes every socket and waits for the reader tasks.
-async fn close_all(stop: watch::Sender<bool>, sockets: Vec<Socket>) {
-    let _ = stop.send(true);
-    for s in sockets {
-        let _ = s.task.await;
+/// The sockets of one run: where they connect, what they record, and the
+/// signal that closes them all.
+struct Sockets {
+    addr: String,
+    /// Messages each socket keeps arrival times for.
+    slots: usize,
+    base: Instant,
+    totals: Arc<Totals>,
+    stop: watch::Sender<bool>,
+    open: Vec<Socket>,
+}
+
+/// How joining went.
+struct Joined {
+    /// Until every socket of the first attempt was ready or cut off.
+    first_pass: Duration,
+    /// Until everything was open, ready and quiet.
+    settled: Duration,
+    /// Sockets the server closed while joining (reopened), by reason.
+    cut_off: Vec<(String, usize)>,
+    rounds: usize,
+}
+
+impl Sockets {
+    fn new(addr: &str, slots: usize, base: Instant) -> Self {
+        Self {
+            addr: addr.to_owned(),
+            slots,
+            base,
+            totals: Arc::new(Totals::default()),
+            stop: watch::channel(false).0,
+            open: Vec::new(),
+        }
+    }
+
+    /// Opens one socket per cookie, [`CONNECTING`] handshakes at a time.
+    async fn connect(&self, cookies: Vec<String>) -> Result<Vec<Socket>> {
+        stream::iter(cookies)
+            .map(|cookie| {
+                let totals = self.totals.clone();
+                let stop = self.stop.subscribe();
+                open_socket(&self.addr, cookie, self.slots, self.base, totals, stop)
+            })
+            .buffered(CONNECTING)
+            .try_collect()
+            .await
+    }
+
+    /// Opens a socket per cookie and waits until every one is ready and the
+    /// presence frames of the arrivals have died down. A socket the server
+    /// closes meanwhile (a slow consumer while its replay runs or the
+    /// presence burst goes by) is reopened, as the browser would, and
+    /// counted.
+    async fn join(&mut self, cookies: Vec<String>) -> Result<Joined> {
+        const ROUNDS: usize = 10;
+        let started = Instant::now();
+        let limit = Duration::from_secs(60) + Duration::from_millis(20) * cookies.len() as u32;
+        let mut fresh = self.connect(cookies).await?;
+        self.open.append(&mut fresh);
+        let mut joined = Joined {
+            first_pass: Duration::ZERO,
+            settled: Duration::ZERO,
+            cut_off: Vec::new(),
+            rounds: 0,
+        };
+        for round in 1..=ROUNDS {
+            let settled = wait_for(limit, || {
+                self.open.iter().all(|s| {
+                    let r = lock(&s.recv);
+                    r.ready || r.ended.is_some()
+                })
+            })
+            .await;
+            ensure!(
+                settled,
+                "sockets neither got ready nor closed within {limit:?}"
+            );
+            if round == 1 {
+                joined.first_pass = started.elapsed();
+            }
+            let quiet = wait_quiet(&self.totals, Duration::from_secs(120)).await;
+            ensure!(quiet, "the presence frames of the arrivals never died down");
+            let dead: Vec<usize> = (0..self.open.len())
+                .filter(|&i| lock(&self.open[i].recv).ended.is_some())
+                .collect();
+            if dead.is_empty() {
+                joined.settled = started.elapsed();
+                joined.rounds = round;
+                return Ok(joined);
+            }
+            for &i in &dead {
+                let reason = lock(&self.open[i].recv).ended.clone().unwrap_or_default();
+                match joined.cut_off.iter_mut().find(|(r, _)| *r == reason) {
+                    Some((_, n)) => *n += 1,
+                    None => joined.cut_off.push((reason, 1)),
+                }
+            }
+            let cookies = dead.iter().map(|&i| self.open[i].cookie.clone()).collect();
+            let reopened = self.connect(cookies).await?;
+            for (i, socket) in dead.into_iter().zip(reopened) {
+                self.open[i] = socket;
+            }
+        }
+        bail!("sockets were still being closed after {ROUNDS} rounds of reopening")
+    }
+
+    /// Sockets that ended on their own, with the first few reasons.
+    fn ended(&self) -> (usize, Vec<String>) {
+        let reasons: Vec<String> = self
+            .open
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| {
+                lock(&s.recv)
+                    .ended
+                    .clone()
+                    .map(|e| format!("socket {i}: {e}"))
+            })
+            .collect();
+        (reasons.len(), reasons.into_iter().take(5).collect())
+    }
+
+    /// Closes every socket and waits for the reader tasks.
+    async fn close(self) {
+        let _ = self.stop.send(true);
+        for s in self.open {
+            let _ = s.task.await;
+        }
     }
 }
 
-/// Sockets that ended on their own, with the first few reasons.
-fn ended(sockets: &[Socket]) -> (usize, Vec<String>) {
-    let reasons: Vec<String> = sockets
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| {
-            lock(&s.recv)
-                .ended
-                .clone()
-                .map(|e| format!("socket {i}: {e}"))
-        })
-        .collect();
-    (reasons.len(), reasons.into_iter().take(5).collect())
+impl Joined {
+    fn describe(&self, n: usize) -> String {
+        let mut text = format!(
+            "{n} open and ready in {:.2} s ({CONNECTING} handshakes at a time), quiet after {:.1} s",
+            self.first_pass.as_secs_f64(),
+            self.settled.as_secs_f64()
+        );
+        if !self.cut_off.is_empty() {
+            let total: usize = self.cut_off.iter().map(|(_, n)| n).sum();
+            let why: Vec<String> = self
+                .cut_off
+                .iter()
+                .map(|(r, n)| format!("{n} {r}"))
+                .collect();
+            text.push_str(&format!(
+                "; {total} were cut off while joining and reopened ({}), {} rounds",
+                why.join(", "),
+                self.rounds
+            ));
+        }
+        text
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -901,7 +1073,17 @@ struct Sent {
     answers: Vec<Duration>,
     /// From the first send's start to the last one's.
     span: Duration,
-    failures: Vec<String>,
+    /// Messages whose send failed, and why.
+    failures: Vec<(usize, String)>,
+}
+
+/// One rate's figures, for [`report_phase`].
+struct Phase<'a> {
+    rate: f64,
+    secs: f64,
+    range: &'a std::ops::Range<usize>,
+    sent: &'a Sent,
+    cpu: &'a str,
 }
 
 async fn delivery(
@@ -918,53 +1100,27 @@ async fn delivery(
         .map(|(&rate, &secs)| (rate, secs, messages_in(rate, secs)))
         .collect();
     let slots: usize = phases.iter().map(|p| p.2).sum();
-    let totals = Arc::new(Totals::default());
-    let (stop, stopped) = watch::channel(false);
-    let started = Instant::now();
-    let sockets = open_sockets(
-        &server.addr,
-        members.iter().map(|m| m.cookie.as_str()),
-        slots,
-        base,
-        &totals,
-        &stopped,
-    )
-    .await?;
-    let n = sockets.len();
-    let all_ready = wait_for(
-        Duration::from_secs(30) + Duration::from_millis(20) * n as u32,
-        || totals.ready.load(Ordering::Relaxed) >= n,
-    )
-    .await;
-    ensure!(
-        all_ready,
-        "only {} of {n} sockets got their ready frame",
-        totals.ready.load(Ordering::Relaxed)
-    );
-    let ready_in = started.elapsed();
-    let quiet = wait_quiet(&totals, Duration::from_secs(120)).await;
-    ensure!(quiet, "the presence frames of {n} arrivals never died down");
+    let mut sockets = Sockets::new(&server.addr, slots, base);
+    let joined = sockets
+        .join(members.iter().map(|m| m.cookie.clone()).collect())
+        .await?;
+    let n = sockets.open.len();
     println!(
-        "live sockets: {n} open, all ready in {:.2} s; {} presence frames while they joined, \
-         quiet after {:.1} s",
-        ready_in.as_secs_f64(),
-        totals.presence.load(Ordering::Relaxed),
-        started.elapsed().as_secs_f64()
-    );
-    let (closed, reasons) = ended(&sockets);
-    ensure!(
-        closed == 0,
-        "{closed} sockets ended while joining: {reasons:?}"
+        "live sockets: {}; {} presence frames",
+        joined.describe(n),
+        sockets.totals.presence.load(Ordering::Relaxed)
     );
 
     let http = client(None)?;
     let send_at: Arc<Vec<AtomicU64>> = Arc::new((0..slots).map(|_| AtomicU64::new(0)).collect());
     let senders: Vec<&Member> = members.iter().take(args.senders).collect();
     let mut first = 0;
+    let mut stored = 0;
     let mut failed = None;
     for &(rate, secs, count) in &phases {
         let range = first..first + count;
         first += count;
+        let cpu = CpuMeter::start(server);
         let sent = send_phase(
             &http,
             &server.base(),
@@ -976,20 +1132,34 @@ async fn delivery(
             base,
         )
         .await;
-        let expected = n * range.end;
+        // A message whose send failed may not exist: not waited for.
+        stored += count - sent.failures.len();
+        let expected = n * stored;
         let complete = wait_for(DELIVERY_GRACE, || {
-            totals.delivered.load(Ordering::Relaxed) >= expected
+            sockets.totals.delivered.load(Ordering::Relaxed) >= expected
         })
         .await;
+        let cpu = cpu.report();
         // Late duplicates would arrive right after the last frame.
         tokio::time::sleep(Duration::from_millis(200)).await;
-        let outcome = report_phase(rate, secs, &range, &sent, &sockets, &send_at, complete);
+        let outcome = report_phase(
+            Phase {
+                rate,
+                secs,
+                range: &range,
+                sent: &sent,
+                cpu: &cpu,
+            },
+            &sockets,
+            &send_at,
+            complete,
+        );
         if let Err(e) = outcome {
             failed = Some(e);
             break;
         }
     }
-    close_all(stop, sockets).await;
+    sockets.close().await;
     match failed {
         Some(e) => Err(e),
         None => Ok(()),
@@ -1026,7 +1196,7 @@ async fn send_phase(
             let began = Instant::now();
             send_at[n].store(nanos_since(base).max(1), Ordering::Relaxed);
             let result = call(&http, &base_url, Some(&cookie), "send_message", &form).await;
-            (began, began.elapsed(), result.err())
+            (n, began, began.elapsed(), result.err())
         }));
     }
     let mut answers = Vec::with_capacity(tasks.len());
@@ -1034,15 +1204,17 @@ async fn send_phase(
     let (mut first, mut last): (Option<Instant>, Option<Instant>) = (None, None);
     for task in tasks {
         match task.await {
-            Ok((began, took, error)) => {
+            Ok((n, began, took, error)) => {
                 first = Some(first.map_or(began, |f| f.min(began)));
                 last = Some(last.map_or(began, |l| l.max(began)));
                 answers.push(took);
                 if let Some(e) = error {
-                    failures.push(format!("{e:#}"));
+                    failures.push((n, format!("{e:#}")));
                 }
             }
-            Err(e) => failures.push(format!("a send task failed: {e}")),
+            // Cannot happen (the task does not panic); counted as a failure
+            // of no particular message if it does.
+            Err(e) => failures.push((usize::MAX, format!("a send task failed: {e}"))),
         }
     }
     answers.sort();
@@ -1084,22 +1256,29 @@ fn message_body(n: usize) -> String {
 /// Prints the figures of one phase, then fails unless every socket got
 /// every message exactly once, in order.
 fn report_phase(
-    rate: f64,
-    secs: f64,
-    range: &std::ops::Range<usize>,
-    sent: &Sent,
-    sockets: &[Socket],
+    phase: Phase<'_>,
+    sockets: &Sockets,
     send_at: &[AtomicU64],
     complete: bool,
 ) -> Result<()> {
+    let Phase {
+        rate,
+        secs,
+        range,
+        sent,
+        cpu,
+    } = phase;
     let count = range.len();
-    let mut latencies = Vec::with_capacity(count * sockets.len());
+    let mut latencies = Vec::with_capacity(count * sockets.open.len());
     let (mut missing, mut duplicates, mut out_of_order, mut foreign) = (0, 0, 0, 0);
     let mut short_sockets = 0;
-    for s in sockets {
+    for s in &sockets.open {
         let r = lock(&s.recv);
         let before = missing;
         for n in range.clone() {
+            if sent.failures.iter().any(|(f, _)| *f == n) {
+                continue;
+            }
             let sent_at = send_at[n].load(Ordering::Relaxed);
             match r.at[n] {
                 0 => missing += 1,
@@ -1121,7 +1300,7 @@ fn report_phase(
     };
     println!(
         "\n{rate} msg/s for {secs} s: {count} messages to {} sockets",
-        sockets.len()
+        sockets.open.len()
     );
     println!(
         "  sent: {count} in {:.2} s = {achieved:.1} msg/s achieved; send_message answered in \
@@ -1140,22 +1319,30 @@ fn report_phase(
         ms(percentile(&latencies, 99.0)),
         ms(percentile(&latencies, 100.0)),
     );
-    let (closed, reasons) = ended(sockets);
+    println!("  CPU from the first send to the last delivery: {cpu}");
+    let (closed, reasons) = sockets.ended();
     let exact = missing == 0 && duplicates == 0 && out_of_order == 0 && foreign == 0;
     if exact && complete && closed == 0 && sent.failures.is_empty() {
         println!("  exactly once: yes, every socket got every message once, in event order");
         return Ok(());
     }
     println!(
-        "  exactly once: NO: {missing} deliveries missing (on {short_sockets} sockets), \
-         {duplicates} duplicates, {out_of_order} out of order, {foreign} unknown messages; \
-         {closed} sockets ended"
+        "  exactly once: NO: {missing} deliveries of sent messages missing (on \
+         {short_sockets} sockets), {duplicates} duplicates, {out_of_order} out of order, \
+         {foreign} unknown messages; {closed} sockets ended; {} sends failed",
+        sent.failures.len()
     );
     for r in &reasons {
         println!("    {r}");
     }
-    for f in sent.failures.iter().take(5) {
-        println!("    send failed: {f}");
+    for (n, f) in sent.failures.iter().take(5) {
+        println!("    message {n}: send failed: {f}");
+    }
+    if exact && complete && closed == 0 {
+        bail!(
+            "{} of {count} sends at {rate} msg/s failed",
+            sent.failures.len()
+        );
     }
     bail!("delivery at {rate} msg/s was not exactly once to every socket")
 }
@@ -1184,68 +1371,39 @@ async fn idle_memory(
 ) -> Result<()> {
     // Round-robin: the first pass gives every member (up to `idle`) their
     // first socket, the next passes add sockets to the same sessions.
-    let cookies = || (0..idle).map(|k| members[k % members.len()].cookie.as_str());
+    let cookies = |n: usize| -> Vec<String> {
+        (0..n)
+            .map(|k| members[k % members.len()].cookie.clone())
+            .collect()
+    };
 
     // Warm-up: a few sockets come and go (allocator, runtime, statements),
     // then their owners' offline announcements run out.
-    let warm = idle.min(20);
-    let totals = Arc::new(Totals::default());
-    let (stop, stopped) = watch::channel(false);
-    let sockets = open_sockets(
-        &server.addr,
-        cookies().take(warm),
-        0,
-        base,
-        &totals,
-        &stopped,
-    )
-    .await?;
-    let ready = wait_for(Duration::from_secs(30), || {
-        totals.ready.load(Ordering::Relaxed) >= warm
-    })
-    .await;
-    ensure!(ready, "the warm-up sockets never got ready");
-    close_all(stop, sockets).await;
+    let mut warm = Sockets::new(&server.addr, 0, base);
+    warm.join(cookies(idle.min(20))).await?;
+    warm.close().await;
     tokio::time::sleep(OFFLINE_GRACE).await;
     let (before, _) = server.memory()?;
     let fds_before = server.open_fds()?;
 
-    let totals = Arc::new(Totals::default());
-    let (stop, stopped) = watch::channel(false);
-    let started = Instant::now();
-    let sockets = open_sockets(&server.addr, cookies(), 0, base, &totals, &stopped).await?;
-    let all_ready = wait_for(
-        Duration::from_secs(30) + Duration::from_millis(20) * idle as u32,
-        || totals.ready.load(Ordering::Relaxed) >= idle,
-    )
-    .await;
-    ensure!(
-        all_ready,
-        "only {} of {idle} idle sockets got their ready frame",
-        totals.ready.load(Ordering::Relaxed)
-    );
-    let ready_in = started.elapsed();
-    let quiet = wait_quiet(&totals, Duration::from_secs(120)).await;
-    ensure!(
-        quiet,
-        "the presence frames of {idle} arrivals never died down"
-    );
+    let mut sockets = Sockets::new(&server.addr, 0, base);
+    let joined = sockets.join(cookies(idle)).await?;
     tokio::time::sleep(SETTLE).await;
     let (after, peak) = server.memory()?;
     let fds_after = server.open_fds()?;
-    let (closed, reasons) = ended(&sockets);
-    close_all(stop, sockets).await;
+    let presence = sockets.totals.presence.load(Ordering::Relaxed);
+    let (closed, reasons) = sockets.ended();
+    sockets.close().await;
     ensure!(closed == 0, "{closed} idle sockets ended: {reasons:?}");
 
     let kib = |k: u64| k as f64;
     let per_socket = (kib(after) - kib(before)) / idle as f64;
     println!(
-        "\nidle sockets: {idle} open ({:.1} per member session, {} sessions), all ready in \
-         {:.2} s; {} presence frames while they joined",
+        "\nidle sockets ({:.1} per member session, {} sessions): {}; {presence} presence \
+         frames",
         idle as f64 / members.len().min(idle) as f64,
         members.len().min(idle),
-        ready_in.as_secs_f64(),
-        totals.presence.load(Ordering::Relaxed)
+        joined.describe(idle),
     );
     println!(
         "  server VmRSS: {} with 0 sockets (after warm-up) → {} with {idle} idle sockets \
