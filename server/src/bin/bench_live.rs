@@ -515,19 +515,33 @@ impl CpuMeter {
         }
     }
 
-    /// "server 143% of a core, bench 41%".
-    fn report(&self) -> String {
+    /// "server 143% of a core (7.1 µs per frame), bench client 41% (…)",
+    /// `frames` being what the sockets received meanwhile.
+    fn report(&self, frames: usize) -> String {
         let wall = self.started.elapsed().as_secs_f64();
-        let share = |before: Option<Duration>, pid: &str| match (before, cpu_time(pid)) {
-            (Some(b), Some(a)) if wall > 0.0 => {
-                format!("{:.0}%", (a.saturating_sub(b)).as_secs_f64() / wall * 100.0)
-            }
+        let used = |before: Option<Duration>, pid: &str| match (before, cpu_time(pid)) {
+            (Some(b), Some(a)) => Some(a.saturating_sub(b).as_secs_f64()),
+            _ => None,
+        };
+        let share = |cpu: Option<f64>| match cpu {
+            Some(c) if wall > 0.0 => format!("{:.0}%", c / wall * 100.0),
             _ => "?".to_owned(),
         };
+        let per_frame = |cpu: Option<f64>| match cpu {
+            Some(c) if frames > 0 => format!("{:.1} µs", c / frames as f64 * 1e6),
+            _ => "?".to_owned(),
+        };
+        let (server, bench) = (
+            used(self.server_cpu, &self.server),
+            used(self.bench_cpu, "self"),
+        );
         format!(
-            "server {} of a core, bench client {} (over {wall:.1} s)",
-            share(self.server_cpu, &self.server),
-            share(self.bench_cpu, "self")
+            "server {} of a core ({} per frame), bench client {} ({} per frame); \
+             {frames} frames in {wall:.1} s",
+            share(server),
+            per_frame(server),
+            share(bench),
+            per_frame(bench),
         )
     }
 }
@@ -1121,6 +1135,7 @@ async fn delivery(
         let range = first..first + count;
         first += count;
         let cpu = CpuMeter::start(server);
+        let frames_before = sockets.totals.frames.load(Ordering::Relaxed);
         let sent = send_phase(
             &http,
             &server.base(),
@@ -1139,7 +1154,7 @@ async fn delivery(
             sockets.totals.delivered.load(Ordering::Relaxed) >= expected
         })
         .await;
-        let cpu = cpu.report();
+        let cpu = cpu.report(sockets.totals.frames.load(Ordering::Relaxed) - frames_before);
         // Late duplicates would arrive right after the last frame.
         tokio::time::sleep(Duration::from_millis(200)).await;
         let outcome = report_phase(
