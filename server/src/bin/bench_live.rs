@@ -709,6 +709,8 @@ struct Recv {
     foreign: usize,
     /// Why the socket ended, if it did before the bench closed it.
     ended: Option<String>,
+    /// When, in ns since the bench started.
+    ended_at: u64,
 }
 
 struct Socket {
@@ -791,7 +793,9 @@ async fn read_socket(
                     Some(Err(e)) => format!("broken: {e}"),
                     None => "ended".to_owned(),
                 };
-                lock(&recv).ended = Some(ended);
+                let mut r = lock(&recv);
+                r.ended = Some(ended);
+                r.ended_at = nanos_since(base);
                 return;
             }
             _ = stop.changed() => {
@@ -1349,6 +1353,23 @@ fn report_phase(
     );
     for r in &reasons {
         println!("    {r}");
+    }
+    let first_send = send_at[range.start].load(Ordering::Relaxed);
+    let ended_at: Vec<u64> = sockets
+        .open
+        .iter()
+        .filter_map(|s| {
+            let r = lock(&s.recv);
+            r.ended.as_ref().map(|_| r.ended_at)
+        })
+        .collect();
+    if let (Some(a), Some(b)) = (ended_at.iter().min(), ended_at.iter().max()) {
+        let secs = |t: u64| t.saturating_sub(first_send) as f64 / 1e9;
+        println!(
+            "    they ended {:.2} s to {:.2} s after the phase's first send",
+            secs(*a),
+            secs(*b)
+        );
     }
     for (n, f) in sent.failures.iter().take(5) {
         println!("    message {n}: send failed: {f}");
