@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run demo test tools dev fmt bench-load bench-ssr screenshots
+.PHONY: run demo test tools dev fmt bench-load bench-ssr bench-live screenshots
 
 ## Build a release and serve Parley on SQLite at http://127.0.0.1:3000
 run: tools
@@ -43,6 +43,16 @@ bench-load: tools
 # that code and reuses its compiled dependencies.
 bench-ssr:
 	RUSTFLAGS="--cfg erase_components" cargo run --release -p server --features bench --bin bench_ssr -- $(ARGS)
+
+## Live sockets, release build: send→deliver latency in a 1,000-member
+## group at 10 then 100 msg/s, and server memory per idle socket at 5,000
+## (prints figures; quick run: make bench-live ARGS="--members 50 --idle 200 --seconds 3")
+# Runs the parley binary built here as a separate process (its RSS is read
+# from /proc). Every socket is a descriptor in the bench and in the server,
+# so the open-files limit is raised to the hard limit first.
+bench-live:
+	RUSTFLAGS="--cfg erase_components" cargo build --release -p server --features bench --bin parley --bin bench_live
+	ulimit -n "$$(ulimit -Hn)" && "$${CARGO_TARGET_DIR:-target}/release/bench_live" $(ARGS)
 
 ## Retake the README's screenshots of the demo chat window (docs/chat-*.png)
 screenshots: tools
