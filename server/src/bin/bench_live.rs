@@ -17,9 +17,12 @@
 //!    (`add_members`). Sessions live in the database, so the cookies stay
 //!    valid in the next two processes.
 //! 2. Delivery latency: every member opens one socket (`GET /api/live`, with
-//!    the session cookie and the page's `Origin`), and the bench waits for
-//!    every `ready` frame and for the presence frames of all those arrivals
-//!    to die down. Then, for each of `--rates` in turn, `--senders` members
+//!    the session cookie and the page's `Origin`, 64 handshakes at a time),
+//!    and the bench waits for every `ready` frame and for the presence
+//!    frames of all those arrivals to die down. A socket the server closes
+//!    meanwhile (too slow: its queue filled with presence frames while its
+//!    replay ran) is reopened, as the browser would, and counted in the
+//!    output. Then, for each of `--rates` in turn, `--senders` members
 //!    post `send_message` over HTTP on a fixed schedule (open loop: a slow
 //!    answer does not delay the next send) for `--seconds`. For every
 //!    (message, socket) pair the latency is from just before the HTTP
@@ -28,13 +31,15 @@
 //!    chose). Every socket must get every message exactly once, in event-id
 //!    order, or the bench fails. The bench's own client runs on the same
 //!    cores as the server, so these are loopback figures under the load
-//!    the client itself adds.
+//!    the client itself adds; the CPU time each used (from `/proc`) is
+//!    printed per phase, per frame the sockets received.
 //! 3. Memory: after a warm-up (a few sockets opened and closed), the
 //!    server's VmRSS (`/proc/<pid>/status`) with no socket open; then
 //!    `--idle` sockets are opened, spread round-robin over the members'
 //!    sessions (each member's first socket announces them online to the
-//!    group, as a real arrival does), all `ready` frames awaited, the
-//!    presence traffic left to settle, and VmRSS read again. Prints
+//!    group, as a real arrival does), all `ready` frames awaited (closed
+//!    ones reopened, as above), the presence traffic left to settle, and
+//!    VmRSS read again. Prints
 //!    (after − before) / sockets.
 //!
 //! The bench and the server each hold one descriptor per socket: raise the
