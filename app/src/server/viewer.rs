@@ -26,10 +26,16 @@ pub async fn require_user() -> Result<i64, AppError> {
 /// The viewer's time zone from the `tz` cookie; UTC until the browser has
 /// set it (the page then corrects itself after hydration).
 pub async fn time_zone() -> Tz {
-    let headers = leptos_axum::extract::<axum::http::HeaderMap>().await.ok();
+    match leptos_axum::extract::<axum::http::HeaderMap>().await {
+        Ok(headers) => time_zone_in(&headers),
+        Err(_) => Tz::UTC,
+    }
+}
+
+/// The zone of the `tz` cookie in these request headers (UTC without one).
+pub fn time_zone_in(headers: &axum::http::HeaderMap) -> Tz {
     let cookie = headers
-        .as_ref()
-        .and_then(|h| h.get(axum::http::header::COOKIE))
+        .get(axum::http::header::COOKIE)
         .and_then(|v| v.to_str().ok());
     parse_tz(cookie.and_then(|c| cookie_value(c, TZ_COOKIE)).as_deref())
 }

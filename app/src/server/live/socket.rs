@@ -11,13 +11,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono_tz::Tz;
 use tower_sessions::Session;
 
 use super::{frames, hub::Closer};
-use crate::domain::{parse_thread_id, when::parse_tz};
+use crate::domain::parse_thread_id;
 use crate::protocol::{close, ClientFrame, ServerFrame, MAX_CLIENT_FRAME};
 use crate::server::{session, viewer, AppState};
 use crate::store::{events, members, threads, users};
@@ -69,13 +69,7 @@ pub async fn upgrade(
         return (StatusCode::BAD_REQUEST, "after must be an event id.").into_response();
     };
     let session_id = session.id().map(|id| id.to_string()).unwrap_or_default();
-    let tz = parse_tz(
-        headers
-            .get(header::COOKIE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|c| viewer::cookie_value(c, viewer::TZ_COOKIE))
-            .as_deref(),
-    );
+    let tz = viewer::time_zone_in(&headers);
     ws.max_message_size(MAX_CLIENT_FRAME)
         .max_frame_size(MAX_CLIENT_FRAME)
         .read_buffer_size(READ_BUFFER)
