@@ -16,18 +16,15 @@ pub fn Composer(thread: String, client_id: String) -> impl IntoView {
     let text = RwSignal::new(String::new());
     // Only the no-JS form uses this id; the outbox makes one per message.
     let client_id = StoredValue::new(client_id);
-    let error = RwSignal::new(None::<String>);
     // Without JavaScript a refused post comes back as `?__err=…` on the
     // thread's URL; a ServerAction of the same function decodes it.
     let posted = ServerAction::<SendMessage>::new();
     let shown_error = move || {
-        error.get().or_else(|| {
-            posted
-                .value()
-                .get()
-                .and_then(Result::err)
-                .map(|e| e.for_field("body").unwrap_or_else(|| e.to_string()))
-        })
+        posted
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.for_field("body").unwrap_or_else(|| e.to_string()))
     };
     let stickers_open = RwSignal::new(false);
     let area = NodeRef::<html::Textarea>::new();
@@ -43,7 +40,6 @@ pub fn Composer(thread: String, client_id: String) -> impl IntoView {
         if !can_send(&body) {
             return;
         }
-        error.set(None);
         live.send(thread.get_value(), MessageKind::Text, body);
         text.set(String::new());
         if let Some(el) = area.get_untracked() {

@@ -33,11 +33,11 @@ impl ChatContext {
     /// After a change to the open thread its list cannot patch by itself
     /// (membership, title).
     pub fn refresh_thread(&self) {
-        self.revs.thread.update(|r| *r += 1);
+        self.revs.refresh_thread();
     }
 
     pub fn refresh_nav(&self) {
-        self.revs.nav.update(|r| *r += 1);
+        self.revs.refresh_nav();
     }
 }
 
@@ -53,6 +53,16 @@ pub struct Revisions {
 }
 
 impl Revisions {
+    /// Fetch the navigation list again.
+    pub fn refresh_nav(&self) {
+        self.nav.update(|r| *r += 1);
+    }
+
+    /// Fetch the open thread again.
+    pub fn refresh_thread(&self) {
+        self.thread.update(|r| *r += 1);
+    }
+
     pub fn new() -> Self {
         Self {
             nav: RwSignal::new(0),

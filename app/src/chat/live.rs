@@ -25,15 +25,6 @@ const RECENT: usize = 500;
 /// How long "ana is typing…" stays without a fresh signal.
 pub const TYPING_SHOWN_MS: f64 = 5000.0;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// Not open yet, or reconnecting.
-    Connecting,
-    Live,
-    /// The session ended: no more reconnects.
-    Ended,
-}
-
 /// Someone typing in a thread, until `until_ms` (browser clock).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Typer {
@@ -45,7 +36,6 @@ pub struct Typer {
 
 #[derive(Clone, Copy)]
 pub struct Live {
-    pub status: RwSignal<Status>,
     /// The navigation list as patched by events; `None` until the first
     /// list arrives in the browser (the server-rendered list is shown).
     pub nav: RwSignal<Option<Vec<ThreadSummary>>>,
@@ -71,7 +61,6 @@ pub struct Live {
 impl Live {
     pub fn new(revs: Revisions) -> Self {
         Self {
-            status: RwSignal::new(Status::Connecting),
             nav: RwSignal::new(None),
             typing: RwSignal::new(Vec::new()),
             presence: RwSignal::new(HashMap::new()),
@@ -134,7 +123,7 @@ impl Live {
                 });
                 self.nav.set(Some(threads));
                 if refetch {
-                    self.refresh_nav();
+                    self.revs.refresh_nav();
                 }
             }
         });
@@ -159,14 +148,6 @@ impl Live {
         {
             self.typing.update(|t| t.retain(|t| t.until_ms >= now));
         }
-    }
-
-    pub fn refresh_nav(&self) {
-        self.revs.nav.update(|r| *r += 1);
-    }
-
-    pub fn refresh_thread(&self) {
-        self.revs.thread.update(|r| *r += 1);
     }
 
     /// The open thread registers itself, re-applying the events its page
@@ -204,7 +185,7 @@ impl Live {
             }
         });
         if refetch {
-            self.refresh_nav();
+            self.revs.refresh_nav();
         }
         if let Change::MessageCreated { message, client_id } = &ev.change {
             if message.sender_id == me {
@@ -236,7 +217,7 @@ impl Live {
             Change::MemberAdded { .. }
             | Change::MemberRemoved { .. }
             | Change::MemberLeft { .. }
-            | Change::ThreadRenamed { .. } => self.refresh_thread(),
+            | Change::ThreadRenamed { .. } => self.revs.refresh_thread(),
             // Only a real change wakes the list (`try_`: a view being
             // replaced may already be gone).
             change => {

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use wasm_bindgen::{closure::Closure, JsCast};
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
-use super::{Live, Status};
+use super::Live;
 use crate::protocol::{close, ClientFrame, ServerFrame};
 
 /// Ping this often; no pong within two rounds means the link is dead.
@@ -199,7 +199,6 @@ fn received(text: &str) {
                 s.cursor = s.cursor.max(cursor);
                 s.attempt = 0;
             });
-            live.status.set(Status::Live);
             live.retry_waiting();
         }
         ServerFrame::Reload { cursor } => {
@@ -208,9 +207,8 @@ fn received(text: &str) {
                 s.cursor = cursor;
                 s.attempt = 0;
             });
-            live.refresh_nav();
-            live.refresh_thread();
-            live.status.set(Status::Live);
+            live.revs.refresh_nav();
+            live.revs.refresh_thread();
             live.retry_waiting();
         }
         ServerFrame::Typing { thread, user, name } => live.typing_from(thread, user, name, now),
@@ -227,17 +225,13 @@ fn received(text: &str) {
 }
 
 fn closed(code: u16) {
-    let Some(live) = with_socket(|s| {
-        s.ws = None;
-        s.live
-    }) else {
+    if with_socket(|s| s.ws = None).is_none() {
         return;
-    };
+    }
     if code == close::SESSION_ENDED {
         // Logged out. If this tab did it, it is on its way to /login and
         // the window (and this socket's state) is gone in a moment; another
         // tab of the same session goes to the login page itself.
-        live.status.set(Status::Ended);
         Timeout::new(LOGGED_OUT_GRACE_MS, || {
             if SOCKET.with(|s| s.borrow().is_some()) {
                 let _ = window().location().set_href("/login");
@@ -246,7 +240,6 @@ fn closed(code: u16) {
         .forget();
         return;
     }
-    live.status.set(Status::Connecting);
     schedule_reconnect();
 }
 
