@@ -167,16 +167,17 @@ pub async fn of_threads(
     q.fetch_all(pool).await
 }
 
-/// What `user` has left unread in a thread (counted as the nav list does).
+/// What `user` has left unread in a thread (counted as the nav list
+/// does); 0 once they are no longer a member.
 pub async fn unread(pool: &SqlitePool, thread_id: i64, user_id: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM messages x
-         JOIN thread_members m ON m.thread_id = x.thread_id AND m.user_id = ?2
-         WHERE x.thread_id = ?1 AND x.id > m.last_read_message_id
-           AND x.sender_id <> m.user_id AND x.kind <> 'system' AND x.deleted_at IS NULL",
-    )
+    let count: Option<i64> = sqlx::query_scalar(concat!(
+        "SELECT ",
+        unread_of_member!(),
+        " FROM thread_members m WHERE m.thread_id = ?1 AND m.user_id = ?2"
+    ))
     .bind(thread_id)
     .bind(user_id)
-    .fetch_one(pool)
-    .await
+    .fetch_optional(pool)
+    .await?;
+    Ok(count.unwrap_or(0))
 }

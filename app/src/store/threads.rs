@@ -51,20 +51,21 @@ pub struct NavRow {
 }
 
 /// The navigation list query (exposed so a test can check its plan).
-pub const LIST_FOR_USER_SQL: &str = "SELECT t.id, t.public_id, t.kind, t.title,
+pub const LIST_FOR_USER_SQL: &str = concat!(
+    "SELECT t.id, t.public_id, t.kind, t.title,
                 lm.id AS last_id, lm.kind AS last_kind, lm.body AS last_body,
                 lm.deleted_at IS NOT NULL AS last_deleted, lm.created_at AS last_at,
                 lm.sender_id AS last_sender_id, lu.username AS last_sender,
-                (SELECT COUNT(*) FROM messages x
-                  WHERE x.thread_id = t.id AND x.id > m.last_read_message_id
-                    AND x.sender_id <> m.user_id AND x.kind <> 'system'
-                    AND x.deleted_at IS NULL) AS unread
+                ",
+    unread_of_member!(),
+    " AS unread
          FROM thread_members m
          JOIN threads t ON t.id = m.thread_id
          LEFT JOIN messages lm ON lm.id = t.last_message_id
          LEFT JOIN users lu ON lu.id = lm.sender_id
          WHERE m.user_id = ?1 AND t.deleted_at IS NULL
-         ORDER BY t.last_activity_at DESC, t.id DESC";
+         ORDER BY t.last_activity_at DESC, t.id DESC"
+);
 
 /// The user's threads, most recent activity first. Starts from the
 /// member index (only this user's rows), then primary-key lookups; the
