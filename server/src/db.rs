@@ -2,7 +2,7 @@ use std::{str::FromStr, time::Duration};
 
 use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    SqlitePool,
+    Connection, SqliteConnection, SqlitePool,
 };
 
 use crate::StartError;
@@ -28,6 +28,7 @@ pub async fn connect_and_migrate(url: &str) -> Result<SqlitePool, StartError> {
 
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
+        .after_release(|conn, _meta| Box::pin(release_outside_transaction(conn)))
         .connect_with(options)
         .await
         .map_err(|e| StartError::Database(format!("opening {url}: {e}")))?;
@@ -37,4 +38,25 @@ pub async fn connect_and_migrate(url: &str) -> Result<SqlitePool, StartError> {
         .await
         .map_err(|e| StartError::Migration(e.to_string()))?;
     Ok(pool)
+}
+
+/// The pool's release check: `Ok(true)` keeps the connection, `Ok(false)`
+/// closes it (SQLite rolls back whatever it still had open).
+///
+/// A future dropped at an `.await` can hand its connection back inside a
+/// transaction: dropped between SQLite running `BEGIN IMMEDIATE` and sqlx
+/// creating its transaction guard, nothing ever rolls it back, and that
+/// idle connection holds the write lock until the process ends. Writes run
+/// on tasks of their own so this should not happen (`app::server::access`);
+/// this check makes sure that if it does, the connection is thrown away
+/// rather than reused. The ping first lets a rollback that a dropped
+/// transaction guard queued run, so ordinary early returns keep their
+/// connection.
+async fn release_outside_transaction(conn: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
+    conn.ping().await?;
+    if conn.is_in_transaction() {
+        tracing::warn!("a connection came back inside a transaction: closing it");
+        return Ok(false);
+    }
+    Ok(true)
 }

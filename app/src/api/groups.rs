@@ -58,15 +58,18 @@ pub async fn rename_group(thread: String, title: String) -> Result<(), AppError>
         return Ok(());
     }
     let now = chrono::Utc::now();
-    let mut tx = access::begin_write().await?;
-    store::threads::set_title(&mut tx, t.id, title.as_deref(), me, now)
-        .await
-        .context("renaming a group")?;
-    ssr::system_line(&mut tx, t.id, me, now, |actor| {
-        system_lines::renamed(actor, title.as_deref())
+    access::write("committing a rename", move |tx| {
+        Box::pin(async move {
+            store::threads::set_title(tx, t.id, title.as_deref(), me, now)
+                .await
+                .context("renaming a group")?;
+            ssr::system_line(tx, t.id, me, now, |actor| {
+                system_lines::renamed(actor, title.as_deref())
+            })
+            .await
+        })
     })
-    .await?;
-    access::commit(tx, "committing a rename").await
+    .await
 }
 
 /// Adds people to a group; any member may (as on Reddit).
@@ -86,31 +89,35 @@ pub async fn add_members(thread: String, usernames: Vec<String>) -> Result<(), A
         ));
     }
     let now = chrono::Utc::now();
-    let mut tx = access::begin_write().await?;
-    let found = store::users::profiles_by_names(&mut tx, &names)
-        .await
-        .context("looking up users")?;
-    if found.len() < names.len() {
-        return Err(AppError::BadRequest(
-            "Some of those users do not exist.".into(),
-        ));
-    }
-    let mut added = Vec::new();
-    for p in &found {
-        if store::members::add(&mut tx, t.id, p.id, "member", now)
-            .await
-            .context("adding a member")?
-        {
-            added.push(p.username.as_str());
-        }
-    }
-    if !added.is_empty() {
-        ssr::system_line(&mut tx, t.id, me, now, |actor| {
-            system_lines::added(actor, &added)
+    access::write("committing new members", move |tx| {
+        Box::pin(async move {
+            let found = store::users::profiles_by_names(tx, &names)
+                .await
+                .context("looking up users")?;
+            if found.len() < names.len() {
+                return Err(AppError::BadRequest(
+                    "Some of those users do not exist.".into(),
+                ));
+            }
+            let mut added = Vec::new();
+            for p in &found {
+                if store::members::add(tx, t.id, p.id, "member", now)
+                    .await
+                    .context("adding a member")?
+                {
+                    added.push(p.username.as_str());
+                }
+            }
+            if !added.is_empty() {
+                ssr::system_line(tx, t.id, me, now, |actor| {
+                    system_lines::added(actor, &added)
+                })
+                .await?;
+            }
+            Ok(())
         })
-        .await?;
-    }
-    access::commit(tx, "committing new members").await
+    })
+    .await
 }
 
 /// The owner removes a member.
@@ -127,34 +134,30 @@ pub async fn remove_member(thread: String, username: String) -> Result<(), AppEr
         ));
     }
     let now = chrono::Utc::now();
-    let mut tx = access::begin_write().await?;
-    let found = store::users::profiles_by_names(&mut tx, &[username.trim().to_lowercase()])
-        .await
-        .context("looking up a user")?;
-    let Some(them) = found.first().filter(|p| p.id != me) else {
-        return Err(AppError::BadRequest(
-            "That person is not in this group.".into(),
-        ));
-    };
-    if !store::members::remove(
-        &mut tx,
-        t.id,
-        them.id,
-        store::members::Departure::Removed,
-        now,
-    )
-    .await
-    .context("removing a member")?
-    {
-        return Err(AppError::BadRequest(
-            "That person is not in this group.".into(),
-        ));
-    }
-    ssr::system_line(&mut tx, t.id, me, now, |actor| {
-        system_lines::removed(actor, &them.username)
+    let name = username.trim().to_lowercase();
+    access::write("committing a removal", move |tx| {
+        Box::pin(async move {
+            let not_in_group = || AppError::BadRequest("That person is not in this group.".into());
+            let found = store::users::profiles_by_names(tx, &[name])
+                .await
+                .context("looking up a user")?;
+            let Some(them) = found.first().filter(|p| p.id != me) else {
+                return Err(not_in_group());
+            };
+            let departure = store::members::Departure::Removed;
+            if !store::members::remove(tx, t.id, them.id, departure, now)
+                .await
+                .context("removing a member")?
+            {
+                return Err(not_in_group());
+            }
+            ssr::system_line(tx, t.id, me, now, |actor| {
+                system_lines::removed(actor, &them.username)
+            })
+            .await
+        })
     })
-    .await?;
-    access::commit(tx, "committing a removal").await
+    .await
 }
 
 /// Leaves a group; the longest-standing member becomes owner if the owner
@@ -167,16 +170,19 @@ pub async fn leave_thread(thread: String) -> Result<(), AppError> {
 
     let (me, t) = ssr::group(&thread).await?;
     let now = chrono::Utc::now();
-    let mut tx = access::begin_write().await?;
-    // Written while still a member, so the line is theirs.
-    ssr::system_line(&mut tx, t.id, me, now, system_lines::left).await?;
-    store::members::remove(&mut tx, t.id, me, store::members::Departure::Left, now)
-        .await
-        .context("leaving a group")?;
-    store::members::promote_oldest(&mut tx, t.id)
-        .await
-        .context("handing over ownership")?;
-    access::commit(tx, "committing a leave").await?;
+    access::write("committing a leave", move |tx| {
+        Box::pin(async move {
+            // Written while still a member, so the line is theirs.
+            ssr::system_line(tx, t.id, me, now, system_lines::left).await?;
+            store::members::remove(tx, t.id, me, store::members::Departure::Left, now)
+                .await
+                .context("leaving a group")?;
+            store::members::promote_oldest(tx, t.id)
+                .await
+                .context("handing over ownership")
+        })
+    })
+    .await?;
     viewer::redirect_form_post("/chat").await;
     Ok(())
 }

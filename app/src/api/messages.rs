@@ -26,22 +26,29 @@ mod ssr {
         let client_id = crate::domain::parse_client_id(client_id)?;
         let t = access::member_thread(thread, v.id).await?;
         let now = Utc::now();
-        let mut tx = access::begin_write().await?;
-        let inserted = store::messages::insert(&mut tx, t.id, v.id, client_id, kind, body, now)
-            .await
-            .context("storing a message")?;
-        if inserted.message.thread_id != t.id {
-            // The client reused an id from another thread: not this
-            // message. Nothing was written; the transaction rolls back.
-            return Err(AppError::BadRequest(
-                "That message id was already used.".into(),
-            ));
-        }
-        // Your own message is read by you: one commit for both.
-        store::members::mark_read(&mut tx, t.id, v.id, inserted.message.id, now)
-            .await
-            .context("marking own message read")?;
-        access::commit(tx, "committing a message").await?;
+        let (thread_id, sender) = (t.id, v.id);
+        let (client_id, kind, body) = (client_id.to_owned(), kind.to_owned(), body.to_owned());
+        let inserted = access::write("committing a message", move |tx| {
+            Box::pin(async move {
+                let inserted =
+                    store::messages::insert(tx, thread_id, sender, &client_id, &kind, &body, now)
+                        .await
+                        .context("storing a message")?;
+                if inserted.message.thread_id != thread_id {
+                    // The client reused an id from another thread: not this
+                    // message. Nothing was written; the transaction rolls back.
+                    return Err(AppError::BadRequest(
+                        "That message id was already used.".into(),
+                    ));
+                }
+                // Your own message is read by you: one commit for both.
+                store::members::mark_read(tx, thread_id, sender, inserted.message.id, now)
+                    .await
+                    .context("marking own message read")?;
+                Ok(inserted)
+            })
+        })
+        .await?;
         if inserted.created {
             // A new message has no reactions yet: nothing more to read.
             return Ok(crate::server::views::message(inserted.message, &[], v));
@@ -124,12 +131,15 @@ pub async fn delete_message(message_id: i64) -> Result<MessageView, AppError> {
             "You can only delete your own messages.".into(),
         ));
     }
-    let now = chrono::Utc::now();
-    let mut tx = access::begin_write().await?;
-    store::messages::soft_delete(&mut tx, message_id, v.id, now)
-        .await
-        .context("deleting a message")?;
-    access::commit(tx, "committing a delete").await?;
+    let (now, me) = (chrono::Utc::now(), v.id);
+    access::write("committing a delete", move |tx| {
+        Box::pin(async move {
+            store::messages::soft_delete(tx, message_id, me, now)
+                .await
+                .context("deleting a message")
+        })
+    })
+    .await?;
     // The row as it now stands (a second delete keeps the first time, and
     // only whether it is deleted reaches the view).
     row.deleted_at.get_or_insert(now);
@@ -150,18 +160,15 @@ pub async fn toggle_reaction(message_id: i64, emoji: String) -> Result<Vec<React
             "This message cannot take reactions.".into(),
         ));
     }
-    let mut tx = access::begin_write().await?;
-    store::reactions::toggle(
-        &mut tx,
-        row.thread_id,
-        message_id,
-        v.id,
-        emoji,
-        chrono::Utc::now(),
-    )
-    .await
-    .context("toggling a reaction")?;
-    access::commit(tx, "committing a reaction").await?;
+    let (thread_id, me, now) = (row.thread_id, v.id, chrono::Utc::now());
+    access::write("committing a reaction", move |tx| {
+        Box::pin(async move {
+            store::reactions::toggle(tx, thread_id, message_id, me, emoji, now)
+                .await
+                .context("toggling a reaction")
+        })
+    })
+    .await?;
     ssr::reactions(message_id, &v).await
 }
 

@@ -39,6 +39,25 @@ mod ssr {
             has_more,
         })
     }
+
+    /// Moves `user`'s read position in `thread_id` to `message_id` (never
+    /// back), logging `read_moved` when it moves.
+    pub async fn mark_read(
+        thread_id: i64,
+        user: i64,
+        message_id: i64,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), AppError> {
+        crate::server::access::write("committing a read position", move |tx| {
+            Box::pin(async move {
+                store::members::mark_read(tx, thread_id, user, message_id, now)
+                    .await
+                    .context("marking a thread read")
+                    .map(drop)
+            })
+        })
+        .await
+    }
 }
 
 #[server(endpoint = "threads")]
@@ -99,11 +118,7 @@ pub async fn open_thread(thread: String, before: Option<i64>) -> Result<ThreadVi
     };
     let page = ssr::page(t.id, before, limit, &v).await?;
     if let (None, Some(last)) = (before, page.messages.last()) {
-        let mut tx = access::begin_write().await?;
-        store::members::mark_read(&mut tx, t.id, v.id, last.id, v.now)
-            .await
-            .context("marking a thread read")?;
-        access::commit(tx, "committing a read position").await?;
+        ssr::mark_read(t.id, v.id, last.id, v.now).await?;
     }
     let hub = state()?.hub;
     let members: Vec<_> = store::members::list(pool, t.id)
@@ -167,11 +182,7 @@ pub async fn mark_read(thread: String, message_id: i64) -> Result<(), AppError> 
     if !in_thread {
         return Err(AppError::NotFound);
     }
-    let mut tx = access::begin_write().await?;
-    store::members::mark_read(&mut tx, t.id, v.id, message_id, v.now)
-        .await
-        .context("marking a thread read")?;
-    access::commit(tx, "committing a read position").await
+    ssr::mark_read(t.id, v.id, message_id, v.now).await
 }
 
 /// The page of history before message `before` (F20).
@@ -230,82 +241,86 @@ pub async fn start_chat(usernames: Vec<String>) -> Result<StartedChat, AppError>
         ));
     }
     let now = Utc::now();
-    let mut tx = access::begin_write().await?;
-    let found = store::users::profiles_by_names(&mut tx, &names)
-        .await
-        .context("looking up users")?;
-    let missing: Vec<&str> = names
-        .iter()
-        .map(String::as_str)
-        .filter(|n| !found.iter().any(|p| p.username == *n))
-        .collect();
-    if !missing.is_empty() {
-        return Err(AppError::BadRequest(format!(
-            "No such user: {}.",
-            missing.join(", ")
-        )));
-    }
-    let others: Vec<_> = found.into_iter().filter(|p| p.id != me).collect();
-    if others.is_empty() {
-        return Err(AppError::BadRequest(
-            "Pick someone other than yourself.".into(),
-        ));
-    }
-    let public_id = uuid::Uuid::new_v4().to_string();
-    let started = if let [other] = others.as_slice() {
-        let key = store::threads::direct_key(me, other.id);
-        if let Some(id) = store::threads::direct_by_key(&mut tx, &key)
-            .await
-            .context("finding a direct chat")?
-        {
-            return Ok(StartedChat {
-                id,
-                kind: ThreadKind::Direct,
-                created: false,
-            });
-        }
-        store::threads::release_deleted_direct_key(&mut tx, &key)
-            .await
-            .context("freeing a deleted chat's key")?;
-        let tid = store::threads::insert(&mut tx, &public_id, "direct", Some(&key), me, now)
-            .await
-            .context("creating a direct chat")?;
-        for user in [me, other.id] {
-            store::members::add(&mut tx, tid, user, "member", now)
+    access::write("committing a new chat", move |tx| {
+        Box::pin(async move {
+            let found = store::users::profiles_by_names(tx, &names)
                 .await
-                .context("adding a member")?;
-        }
-        StartedChat {
-            id: public_id,
-            kind: ThreadKind::Direct,
-            created: true,
-        }
-    } else {
-        let tid = store::threads::insert(&mut tx, &public_id, "group", None, me, now)
-            .await
-            .context("creating a group")?;
-        store::members::add(&mut tx, tid, me, "owner", now)
-            .await
-            .context("adding the owner")?;
-        for other in &others {
-            store::members::add(&mut tx, tid, other.id, "member", now)
-                .await
-                .context("adding a member")?;
-        }
-        let me_name = store::users::name_of(&mut tx, me)
-            .await
-            .context("loading the creator")?;
-        let added: Vec<&str> = others.iter().map(|p| p.username.as_str()).collect();
-        let line = crate::domain::system_lines::created_group(&me_name, &added);
-        store::messages::insert_system(&mut tx, tid, me, &line, now)
-            .await
-            .context("writing a system line")?;
-        StartedChat {
-            id: public_id,
-            kind: ThreadKind::Group,
-            created: true,
-        }
-    };
-    access::commit(tx, "committing a new chat").await?;
-    Ok(started)
+                .context("looking up users")?;
+            let missing: Vec<&str> = names
+                .iter()
+                .map(String::as_str)
+                .filter(|n| !found.iter().any(|p| p.username == *n))
+                .collect();
+            if !missing.is_empty() {
+                return Err(AppError::BadRequest(format!(
+                    "No such user: {}.",
+                    missing.join(", ")
+                )));
+            }
+            let others: Vec<_> = found.into_iter().filter(|p| p.id != me).collect();
+            if others.is_empty() {
+                return Err(AppError::BadRequest(
+                    "Pick someone other than yourself.".into(),
+                ));
+            }
+            let public_id = uuid::Uuid::new_v4().to_string();
+            let started = if let [other] = others.as_slice() {
+                let key = store::threads::direct_key(me, other.id);
+                if let Some(id) = store::threads::direct_by_key(tx, &key)
+                    .await
+                    .context("finding a direct chat")?
+                {
+                    // Nothing was written: the commit is empty.
+                    return Ok(StartedChat {
+                        id,
+                        kind: ThreadKind::Direct,
+                        created: false,
+                    });
+                }
+                store::threads::release_deleted_direct_key(tx, &key)
+                    .await
+                    .context("freeing a deleted chat's key")?;
+                let tid = store::threads::insert(tx, &public_id, "direct", Some(&key), me, now)
+                    .await
+                    .context("creating a direct chat")?;
+                for user in [me, other.id] {
+                    store::members::add(tx, tid, user, "member", now)
+                        .await
+                        .context("adding a member")?;
+                }
+                StartedChat {
+                    id: public_id,
+                    kind: ThreadKind::Direct,
+                    created: true,
+                }
+            } else {
+                let tid = store::threads::insert(tx, &public_id, "group", None, me, now)
+                    .await
+                    .context("creating a group")?;
+                store::members::add(tx, tid, me, "owner", now)
+                    .await
+                    .context("adding the owner")?;
+                for other in &others {
+                    store::members::add(tx, tid, other.id, "member", now)
+                        .await
+                        .context("adding a member")?;
+                }
+                let me_name = store::users::name_of(tx, me)
+                    .await
+                    .context("loading the creator")?;
+                let added: Vec<&str> = others.iter().map(|p| p.username.as_str()).collect();
+                let line = crate::domain::system_lines::created_group(&me_name, &added);
+                store::messages::insert_system(tx, tid, me, &line, now)
+                    .await
+                    .context("writing a system line")?;
+                StartedChat {
+                    id: public_id,
+                    kind: ThreadKind::Group,
+                    created: true,
+                }
+            };
+            Ok(started)
+        })
+    })
+    .await
 }

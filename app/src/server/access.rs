@@ -1,6 +1,23 @@
-//! The membership gate (F22) and the write transaction every change uses.
+//! The membership gate (F22) and the one way every change is written.
+//!
+//! # Cancellation
+//! A request future is dropped at whatever `.await` it had reached when its
+//! client goes away. A write transaction held by that future would then be
+//! dropped half-way: in the worst case between SQLite's `BEGIN IMMEDIATE`
+//! and sqlx's transaction guard, leaving a pooled connection inside a
+//! transaction that holds the write lock for good (every later write fails
+//! with "database is locked"). So no request future ever holds a
+//! transaction: [`write`] runs the whole transaction on a task of its own
+//! that the request merely awaits. Dropping the request drops only the
+//! wait; the task commits or rolls back as if the client were still there.
+//! The pool's release check (`server::db`) is the second line: a connection
+//! that still is inside a transaction when it comes back is closed, never
+//! reused.
 
-use sqlx::{Sqlite, Transaction};
+use std::future::Future;
+use std::pin::Pin;
+
+use sqlx::SqliteConnection;
 
 use super::{state, ResultExt};
 use crate::domain::parse_thread_id;
@@ -17,21 +34,41 @@ pub async fn member_thread(public_id: &str, user_id: i64) -> Result<MemberThread
         .ok_or(AppError::NotFound)
 }
 
-/// A write transaction that takes SQLite's write lock up front
-/// (`BEGIN IMMEDIATE`), so one that reads before writing waits for another
-/// writer (busy timeout) instead of failing when it tries to upgrade.
-pub async fn begin_write() -> Result<Transaction<'static, Sqlite>, AppError> {
-    state()?
-        .pool
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .context("starting a write transaction")
-}
+/// The work of one write transaction: borrows the transaction's connection
+/// for as long as it runs.
+pub type TxFuture<'c, T> = Pin<Box<dyn Future<Output = Result<T, AppError>> + Send + 'c>>;
 
-/// Commits a write and wakes the live hub, so every open tab hears of the
-/// change at once. Every server-function write ends here.
-pub async fn commit(tx: Transaction<'static, Sqlite>, what: &str) -> Result<(), AppError> {
-    tx.commit().await.context(what)?;
-    state()?.hub.wake();
-    Ok(())
+/// Runs `work` in one write transaction and commits it, then wakes the live
+/// hub so every open tab hears of the change at once. Every write a user
+/// can cause goes through here.
+///
+/// - The transaction takes SQLite's write lock up front (`BEGIN
+///   IMMEDIATE`): one that reads before writing waits for another writer
+///   (busy timeout) instead of failing when it tries to upgrade, and event
+///   ids commit in id order (see `store::events`).
+/// - `work` returning `Err` rolls everything back; that error is returned.
+/// - It runs on a spawned task (see the module doc), so it is safe to drop
+///   the returned future at any point: the write then still completes or
+///   rolls back in full, and the connection goes back to the pool outside
+///   any transaction.
+///
+/// `what` names the write in the log if the commit fails.
+pub async fn write<T, F>(what: &'static str, work: F) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: for<'c> FnOnce(&'c mut SqliteConnection) -> TxFuture<'c, T> + Send + 'static,
+{
+    let state = state()?;
+    let task = tokio::spawn(async move {
+        let mut tx = state
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .context("starting a write transaction")?;
+        let out = work(&mut tx).await?;
+        tx.commit().await.context(what)?;
+        state.hub.wake();
+        Ok(out)
+    });
+    task.await.context("joining a write task")?
 }

@@ -7,6 +7,7 @@ mod common;
 
 mod auth;
 mod authz;
+mod cancellation;
 mod chat_helpers;
 mod delete;
 mod demo;
@@ -24,3 +25,4 @@ mod plans;
 mod reactions;
 mod reports;
 mod startup;
+mod utf8;
