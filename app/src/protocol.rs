@@ -24,6 +24,9 @@ pub mod close {
     /// A frame over [`super::MAX_CLIENT_FRAME`] (the standard "message too
     /// big" code).
     pub const TOO_BIG: u16 = 1009;
+    /// A text frame that is not valid UTF-8 (the standard "invalid frame
+    /// payload data" code, RFC 6455 §7.4.1).
+    pub const INVALID_TEXT: u16 = 1007;
 }
 
 /// From the browser.

@@ -79,7 +79,7 @@ async fn deliver_batch(
         if matches!(e.kind.as_str(), "member_removed" | "member_left") {
             to.extend(e.user_id);
         }
-        hub.deliver(to, Some(e.id), |tz| loaded.text(e, tz, now));
+        hub.deliver(to, e.id, |tz| loaded.text(e, tz, now));
     }
     Ok(Some(last))
 }

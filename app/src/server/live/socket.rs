@@ -16,7 +16,8 @@ use axum::response::{IntoResponse, Response};
 use chrono_tz::Tz;
 use tower_sessions::Session;
 
-use super::{frames, hub::Closer};
+use super::frames;
+use super::hub::{Closer, Ephemeral, Subject};
 use crate::domain::parse_thread_id;
 use crate::protocol::{close, ClientFrame, ServerFrame, MAX_CLIENT_FRAME};
 use crate::server::{session, viewer, AppState};
@@ -88,6 +89,9 @@ struct Conn<'a> {
     state: &'a AppState,
     socket: WebSocket,
     closer: Arc<Closer>,
+    ephemeral: Arc<Ephemeral>,
+    /// This socket's id in the hub.
+    id: u64,
     user: i64,
     name: String,
     tz: Tz,
@@ -104,10 +108,16 @@ async fn serve(
     tz: Tz,
     after: Option<i64>,
 ) {
-    let hub = state.hub.clone();
-    let joined = hub.join(user, &session, tz);
-    if joined.first {
-        announce(&state, user, true).await;
+    let joined = state.hub.join(user, &session, tz);
+    // Whatever happens from here, the socket leaves the hub exactly once,
+    // also if this future is dropped at an `.await`.
+    let _membership = Membership {
+        state: state.clone(),
+        user,
+        conn: joined.conn,
+    };
+    if joined.announce {
+        announce_online(&state, user).await;
     }
     let name = users::by_id(&state.pool, user)
         .await
@@ -119,6 +129,8 @@ async fn serve(
         state: &state,
         socket,
         closer: joined.closer,
+        ephemeral: joined.ephemeral,
+        id: joined.conn,
         user,
         name,
         tz,
@@ -137,15 +149,30 @@ async fn serve(
         // A client that stopped reading may never take the close frame.
         let _ = tokio::time::timeout(Duration::from_secs(1), conn.socket.send(frame)).await;
     }
-    drop(conn);
-    if hub.leave(user, joined.conn) {
-        let state = state.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(OFFLINE_GRACE).await;
-            if !state.hub.is_online(user) {
-                announce(&state, user, false).await;
-            }
-        });
+}
+
+/// A socket's place in the hub: dropping it leaves the hub and, if that
+/// was the user's last socket, tells co-members they left once the grace
+/// period passes with no socket opened or closed meanwhile.
+struct Membership {
+    state: AppState,
+    user: i64,
+    conn: u64,
+}
+
+impl Drop for Membership {
+    fn drop(&mut self) {
+        let Some(generation) = self.state.hub.leave(self.user, self.conn) else {
+            return;
+        };
+        let (state, user) = (self.state.clone(), self.user);
+        // No runtime: the process is ending, and nobody is left to tell.
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(async move {
+                tokio::time::sleep(OFFLINE_GRACE).await;
+                announce_offline(&state, user, generation).await;
+            });
+        }
     }
 }
 
@@ -162,7 +189,11 @@ impl Conn<'_> {
     }
 
     /// Sends every event after `after` this user may see, then `ready`; or
-    /// `reload` when the log no longer reaches back that far.
+    /// `reload` when the log no longer reaches back that far (then the
+    /// events after its cursor). While this runs the hub queues no events
+    /// for this socket: it reads the log to its end, goes live, and reads
+    /// again what committed in between, so nothing is missed or doubled
+    /// (the live loop skips ids at or below the cursor).
     async fn replay(&mut self, after: Option<i64>) -> Result<(), Stop> {
         let pool = &self.state.pool;
         let (newest, pruned) =
@@ -173,19 +204,40 @@ impl Conn<'_> {
                     return Err(Stop::Close(1011));
                 }
             };
-        let Some(after) = after else {
-            self.cursor = newest;
-            return self
-                .send_frame(&ServerFrame::Ready { cursor: newest })
-                .await;
+        let reload = match after {
+            Some(after) if after < pruned || after > newest => true,
+            Some(after) => {
+                self.cursor = after;
+                false
+            }
+            None => {
+                self.cursor = newest;
+                false
+            }
         };
-        if after < pruned || after > newest {
+        if reload {
             self.cursor = newest;
-            return self
-                .send_frame(&ServerFrame::Reload { cursor: newest })
-                .await;
+            let cursor = self.cursor;
+            self.send_frame(&ServerFrame::Reload { cursor }).await?;
+        } else {
+            self.catch_up().await?;
         }
-        self.cursor = after;
+        self.state.hub.go_live(self.user, self.id);
+        self.catch_up().await?;
+        // Events of other people's threads up to `newest` are not this
+        // user's; the live queue may skip them too.
+        self.cursor = self.cursor.max(newest);
+        if reload {
+            return Ok(());
+        }
+        let cursor = self.cursor;
+        self.send_frame(&ServerFrame::Ready { cursor }).await
+    }
+
+    /// Sends every event after the cursor this user may see, to the end of
+    /// the log, in batches.
+    async fn catch_up(&mut self) -> Result<(), Stop> {
+        let pool = &self.state.pool;
         loop {
             let batch = events::after_for_user(pool, self.cursor, self.user, REPLAY_BATCH).await;
             let batch = match batch {
@@ -210,7 +262,7 @@ impl Conn<'_> {
                 }
             }
             if batch.is_empty() {
-                break;
+                return Ok(());
             }
             let loaded = match frames::load(pool, &batch).await {
                 Ok(l) => l,
@@ -227,11 +279,6 @@ impl Conn<'_> {
                 self.cursor = e.id;
             }
         }
-        // Events of other people's threads up to `newest` are not this
-        // user's; the live queue may skip them too.
-        self.cursor = self.cursor.max(newest);
-        let cursor = self.cursor;
-        self.send_frame(&ServerFrame::Ready { cursor }).await
     }
 
     /// Forwards live frames and answers the client until one side stops.
@@ -244,16 +291,15 @@ impl Conn<'_> {
             let step = tokio::select! {
                 code = self.closer.closed() => Err(Stop::Close(code)),
                 out = rx.recv() => match out {
-                    Some(out) if out.event.is_some_and(|id| id <= self.cursor) => Ok(()),
+                    Some(out) if out.event <= self.cursor => Ok(()),
                     Some(out) => {
-                        if let Some(id) = out.event {
-                            self.cursor = id;
-                        }
+                        self.cursor = out.event;
                         self.send(out.text).await
                     }
                     // The hub dropped this socket (it fell behind).
                     None => Err(Stop::Close(close::TOO_SLOW)),
                 },
+                _ = self.ephemeral.ready() => self.send_ephemeral().await,
                 msg = self.socket.recv() => match msg {
                     Some(Ok(msg)) => {
                         last_heard = Instant::now();
@@ -277,6 +323,14 @@ impl Conn<'_> {
                 return stop;
             }
         }
+    }
+
+    /// Sends the pending presence and typing frames.
+    async fn send_ephemeral(&mut self) -> Result<(), Stop> {
+        for text in self.ephemeral.take() {
+            self.send(text).await?;
+        }
+        Ok(())
     }
 
     async fn heard(&mut self, msg: Message) -> Result<(), Stop> {
@@ -327,55 +381,76 @@ impl Conn<'_> {
             name: self.name.clone(),
         };
         let text = Utf8Bytes::from(frame.to_json());
-        let others = members
+        let others: Vec<i64> = members
             .into_iter()
             .map(|(_, u)| u)
-            .filter(|u| *u != self.user);
-        self.state.hub.deliver(others, None, |_| Some(text.clone()));
+            .filter(|u| *u != self.user)
+            .collect();
+        let subject = Subject::Typing {
+            thread: t.id,
+            user: self.user,
+        };
+        self.state.hub.deliver_ephemeral(&others, subject, text);
     }
 }
 
-/// Why a read failed. A frame over the size limit fails the read (the
-/// WebSocket library refuses it before it is buffered), but the
-/// connection is sound: say 1009, as the protocol promises, so the client
-/// learns it is at fault instead of seeing a dropped connection and
-/// retrying the same frame. Any other failure is a broken connection with
-/// nobody left to tell.
+/// Why a read failed. Two failures leave a sound connection with a client
+/// at fault, and it is told so with the code RFC 6455 gives (instead of a
+/// dropped connection it would retry the same frame on):
+/// - a frame over the size limit (refused before it is buffered): 1009;
+/// - a text frame that is not valid UTF-8: 1007 (RFC 6455 §8.1: the
+///   endpoint MUST fail the connection).
+///
+/// Any other failure is a broken connection with nobody left to tell.
 fn read_failed(e: axum::Error) -> Stop {
-    let too_big = e
-        .into_inner()
-        .downcast_ref::<tungstenite::Error>()
-        .is_some_and(|e| matches!(e, tungstenite::Error::Capacity(_)));
-    if too_big {
-        Stop::Close(close::TOO_BIG)
-    } else {
-        Stop::Gone
+    match e.into_inner().downcast_ref::<tungstenite::Error>() {
+        Some(tungstenite::Error::Capacity(_)) => Stop::Close(close::TOO_BIG),
+        Some(tungstenite::Error::Utf8(_)) => Stop::Close(close::INVALID_TEXT),
+        _ => Stop::Gone,
     }
 }
 
-/// Tells everyone who shares a thread with `user` that they came online
-/// or left, and records the time.
-async fn announce(state: &AppState, user: i64, online: bool) {
+/// Tells everyone who shares a thread with `user` that they came online,
+/// and records the time; the hub sends it only if they were not told so
+/// already.
+async fn announce_online(state: &AppState, user: i64) {
+    if let Some((others, text)) = presence_frame(state, user, true).await {
+        state.hub.announce_online(user, &others, text);
+    }
+}
+
+/// Tells co-members that `user` left, if no socket of theirs opened or
+/// closed since the close that returned `generation`.
+async fn announce_offline(state: &AppState, user: i64, generation: u64) {
+    if let Some((others, text)) = presence_frame(state, user, false).await {
+        state.hub.announce_offline(user, generation, &others, text);
+    }
+}
+
+/// Records `user` as active now and writes the presence frame for their
+/// co-members; `None` if they cannot be read.
+async fn presence_frame(
+    state: &AppState,
+    user: i64,
+    online: bool,
+) -> Option<(Vec<i64>, Utf8Bytes)> {
     let now = chrono::Utc::now();
     if let Err(e) = users::touch_active(&state.pool, user, now).await {
         tracing::warn!("live: recording presence: {e}");
     }
-    let Ok(others) = users::co_member_ids(&state.pool, user).await else {
-        return;
+    let others = match users::co_member_ids(&state.pool, user).await {
+        Ok(others) => others,
+        Err(e) => {
+            tracing::warn!("live: reading co-members for presence: {e}");
+            return None;
+        }
     };
     let frame = ServerFrame::Presence {
         user,
         online,
         last_active_ms: Some(now.timestamp_millis()),
     };
-    // The user may have reconnected while the queries ran: an "offline"
-    // sent after their new "online" would stick. Checked last, right
-    // before delivering (the hub delivers under one lock, in order).
-    if !online && state.hub.is_online(user) {
-        return;
-    }
-    let text = Utf8Bytes::from(frame.to_json());
-    state.hub.deliver(others, None, |_| Some(text.clone()));
+    Some((others, Utf8Bytes::from(frame.to_json())))
 }
 
 #[cfg(test)]

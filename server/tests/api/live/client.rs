@@ -243,6 +243,17 @@ impl Live {
         self.ws.send(Message::text(text)).await.unwrap();
     }
 
+    /// Sends a text frame whose payload is `bytes` as they are, valid
+    /// UTF-8 or not (a browser cannot; a hostile client can).
+    pub async fn send_raw_text(&mut self, bytes: &[u8]) {
+        use tokio_tungstenite::tungstenite::protocol::frame::{
+            coding::{Data, OpCode},
+            Frame,
+        };
+        let frame = Frame::message(bytes.to_vec(), OpCode::Data(Data::Text), true);
+        self.ws.send(Message::Frame(frame)).await.unwrap();
+    }
+
     pub async fn send_binary(&mut self, bytes: &[u8]) {
         self.ws.send(Message::binary(bytes.to_vec())).await.unwrap();
     }

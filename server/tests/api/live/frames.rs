@@ -89,6 +89,24 @@ async fn a_binary_malformed_or_oversized_frame_closes_the_socket() {
         );
     }
 
+    // Not text at all: invalid UTF-8 in a text frame (a lone 0xFF, a
+    // broken two-byte sequence, an overlong '/', a UTF-16 surrogate) fails
+    // the connection with 1007, as RFC 6455 says, not a silent drop.
+    for bad in [
+        &b"\xff\xfe"[..],
+        b"{\"t\":\"ping\"}\xc3\x28",
+        b"\xc0\xaf",
+        b"\xed\xa0\x80",
+    ] {
+        let (mut s, _) = Live::open(&ana).await;
+        s.send_raw_text(bad).await;
+        assert_eq!(
+            s.close_code().await,
+            Ending::Closed(close::INVALID_TEXT),
+            "{bad:?}"
+        );
+    }
+
     // Valid JSON, but over the limit.
     let (mut s, _) = Live::open(&ana).await;
     let padding = "x".repeat(MAX_CLIENT_FRAME);

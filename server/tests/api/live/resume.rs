@@ -129,6 +129,27 @@ async fn pruned_through(app: &TestApp) -> i64 {
 }
 
 /// Sends until the pump has pruned the log past `cursor`.
+/// The pruned point once the pump has caught up with the whole log and
+/// pruned for it: the pump prunes through `newest - keep` once that is
+/// more than a tenth of `keep` past the last prune (`live::pump::prune`),
+/// so it then stands within `keep + keep / 10` of the newest event and moves
+/// no more until something new is logged.
+async fn settled_pruned_point(app: &TestApp, keep: i64) -> i64 {
+    let newest = logged_after(app, 0).await.last().map_or(0, |e| e.0);
+    let deadline = std::time::Instant::now() + super::client::PATIENCE;
+    loop {
+        let pruned = pruned_through(app).await;
+        if pruned >= newest - keep - keep / 10 {
+            return pruned;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the pump did not prune for event {newest} (at {pruned})"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
 async fn send_until_pruned_past(app: &TestApp, sender: &User, thread: &str, cursor: i64) {
     let deadline = std::time::Instant::now() + super::client::PATIENCE;
     let mut i = 0;
@@ -174,10 +195,11 @@ async fn resuming_from_before_the_kept_log_or_past_its_end_gets_reload() {
     let mut b = Dial::as_user(&bob).after(far).connect().await.unwrap();
     assert!(matches!(b.next().await, ServerFrame::Reload { cursor } if cursor < far));
 
-    // Right at the pruned point nothing is missing: a full replay. (No
-    // event was written since the last delivery, so the pump prunes no
-    // further while this runs.)
-    let pruned = pruned_through(&app).await;
+    // Right at the pruned point nothing is missing: a full replay. The
+    // pump prunes after it delivers, so the send above may still be pruned
+    // for: wait until it has pruned as far as this log ever will be, or
+    // the replay below could find its start pruned away under it.
+    let pruned = settled_pruned_point(&app, 10).await;
     assert!(pruned > old);
     let mut b = Dial::as_user(&bob).after(pruned).connect().await.unwrap();
     let (events, ready) = replay(&mut b).await;

@@ -141,3 +141,57 @@ async fn co_members_see_someone_come_online_and_leave_after_a_grace() {
         "offline after {took:?}"
     );
 }
+
+#[tokio::test]
+async fn a_quick_reload_then_a_close_says_offline_exactly_once() {
+    let app = TestApp::spawn().await;
+    let ana = app.user("ana").await;
+    let bob = app.user("bob").await;
+    ana.start_chat(&["bob"]).await;
+    let (mut a, _) = Live::open(&ana).await;
+    let (b, _) = Live::open(&bob).await;
+    assert!(presence_of(&mut a, bob.id).await.0);
+
+    // bob reloads his one tab (closed, reopened 0.3 s later), then closes
+    // it 1 s after that. Each close starts a grace period; only the last
+    // may end in "offline", and only once. Nothing says "online" again:
+    // he never appeared to leave.
+    b.close().await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (b, _) = Live::open(&bob).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    b.close().await;
+    let frames = a.frames_within(Duration::from_secs(8)).await;
+    let about_bob: Vec<bool> = frames
+        .iter()
+        .filter_map(|f| match f {
+            ServerFrame::Presence { user, online, .. } if *user == bob.id => Some(*online),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(about_bob, vec![false], "presence of bob: {frames:?}");
+}
+
+#[tokio::test]
+async fn two_tabs_are_online_until_both_close() {
+    let app = TestApp::spawn().await;
+    let ana = app.user("ana").await;
+    let bob = app.user("bob").await;
+    ana.start_chat(&["bob"]).await;
+    let (mut a, _) = Live::open(&ana).await;
+    let (b1, _) = Live::open(&bob).await;
+    let (b2, _) = Live::open(&bob).await;
+    b1.close().await;
+    let frames = a.frames_within(Duration::from_secs(6)).await;
+    let about_bob: Vec<bool> = frames
+        .iter()
+        .filter_map(|f| match f {
+            ServerFrame::Presence { user, online, .. } if *user == bob.id => Some(*online),
+            _ => None,
+        })
+        .collect();
+    // One "online" for two tabs, and no "offline" while one is open.
+    assert_eq!(about_bob, vec![true], "presence of bob: {frames:?}");
+    b2.close().await;
+    assert!(!presence_of(&mut a, bob.id).await.0);
+}

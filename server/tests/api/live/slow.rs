@@ -105,3 +105,57 @@ async fn a_reader_that_never_reads_is_cut_off_while_others_get_everything() {
     assert!(got.len() < sent.len(), "sal was cut off before the end");
     assert_eq!(got, sent[..got.len()], "what sal got is a prefix, in order");
 }
+
+#[tokio::test]
+async fn a_socket_still_replaying_is_not_cut_off_for_what_it_could_not_read_yet() {
+    // A queue of 4: before the fix, live events queued while a replay was
+    // stuck behind a slow link overflowed it and cut the socket off (at a
+    // restart, a thousand replaying sockets, each arrival's presence frame
+    // on every queue).
+    let app = TestApp::spawn_live(LiveSettings {
+        queue: 4,
+        ..Default::default()
+    })
+    .await;
+    let ana = app.user("ana").await;
+    let bob = app.user("bob").await;
+    let dm = ana.start_chat(&["bob"]).await.id;
+    let (b, cursor) = Live::open(&bob).await;
+    b.close().await;
+
+    // bob misses ~5 MB of messages (more than loopback's socket buffers
+    // hold), so his replay stalls on a link he does not read yet.
+    let body = "🦦".repeat(3900);
+    let mut sent = Vec::new();
+    for _ in 0..300 {
+        sent.push(ana.send(&dm, &body).await.id);
+    }
+    let mut b = Dial {
+        recv_buffer: Some(4096),
+        ..Dial::as_user(&bob).after(cursor)
+    }
+    .connect()
+    .await
+    .unwrap();
+    // Five times his queue arrives while the replay is stuck.
+    for i in 0..20 {
+        sent.push(ana.send(&dm, &format!("live {i}")).await.id);
+    }
+
+    // He reads at last: every message once, in order, then ready; the
+    // socket stays open and goes on live.
+    let (frames, ending) = b
+        .read_until(|f| matches!(f, ServerFrame::Ready { .. }))
+        .await;
+    assert_eq!(ending, None, "the replaying socket was cut off");
+    let got: Vec<i64> = frames
+        .iter()
+        .filter_map(|f| match f {
+            ServerFrame::Event(e) => created(e).map(|m| m.id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(got, sent, "every message once, in order");
+    let next = ana.send(&dm, "after the replay").await.id;
+    assert_eq!(read_through(&mut b, next).await, vec![next]);
+}
