@@ -61,3 +61,28 @@ async fn responses_carry_defensive_headers() {
     assert_eq!(res.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
     assert_eq!(res.headers()[header::REFERRER_POLICY], "same-origin");
 }
+
+#[tokio::test]
+async fn logins_cycling_through_made_up_names_are_cut_off_with_the_same_429() {
+    let app = TestApp::spawn().await;
+    // Each attempt would cost an Argon2 verification: one address gets 30
+    // at once, whatever the names.
+    let mut statuses = Vec::new();
+    for i in 0..32 {
+        statuses.push(
+            app.login(&format!("nobody{i}"), "not a password")
+                .await
+                .status(),
+        );
+    }
+    assert!(
+        statuses[..30].iter().all(|s| *s == StatusCode::BAD_REQUEST),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses[30..], [StatusCode::TOO_MANY_REQUESTS; 2]);
+    // The same answer as the per-account limit: nothing tells them apart.
+    let res = app.login("somebody", "not a password").await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body, Value::String("RateLimited".into()));
+}
