@@ -11,6 +11,8 @@
 //! - [`origin`]: refusing cross-site state-changing requests.
 //! - [`sessions`]: the database-backed session layer.
 //! - [`error_status`]: HTTP statuses for server-function errors.
+//! - [`utf8_input`]: refusing form fields and query strings that are not
+//!   valid UTF-8.
 //! - [`telemetry`]: `tracing` set-up.
 
 pub mod assets;
@@ -22,6 +24,7 @@ pub mod origin;
 pub mod sessions;
 pub mod startup;
 pub mod telemetry;
+pub mod utf8_input;
 
 pub use config::Config;
 pub use startup::{shutdown_signal, Application, StartError};

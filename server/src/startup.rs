@@ -22,7 +22,7 @@ use tower_http::{
 use tower_sessions::{Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
-use crate::{assets, db, demo, error_status, origin, sessions, Config};
+use crate::{assets, db, demo, error_status, origin, sessions, utf8_input, Config};
 
 /// The largest request body accepted (a 4,000-character message is 16 KB).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -158,6 +158,8 @@ fn router(
         .layer(middleware::map_response(error_status::map_server_fn_errors))
         .layer(sessions)
         .layer(middleware::from_fn(origin::same_origin_only))
+        // Before anything decodes a form field or query string lossily.
+        .layer(middleware::from_fn(utf8_input::utf8_only))
         // Nothing Parley accepts is near this size; a larger body is
         // refused with 413 before it is read.
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
