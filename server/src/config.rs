@@ -19,8 +19,9 @@ pub struct Config {
     /// `LEPTOS_RELOAD_PORT`, set by `cargo leptos watch` (default 3001):
     /// where the live-reload script connects in development.
     pub reload_port: u32,
-    /// Serve the bundle from precompressed siblings; off when
-    /// `LEPTOS_WATCH` is set (see `assets`).
+    /// Serve the bundle from a snapshot taken at start-up, precompressed;
+    /// off when `LEPTOS_WATCH` is set, where it is served from disk as it
+    /// is rebuilt (see `assets`).
     pub precompress_assets: bool,
     /// `PARLEY_DEMO=1` (or `true`): fill an empty database with demo users
     /// and chats at start-up (see [`crate::demo`]). Off by default.

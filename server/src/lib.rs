@@ -2,7 +2,8 @@
 //! around the Leptos app, and graceful shutdown. `main.rs` only calls in.
 //!
 //! # Layout
-//! - [`assets`]: the built wasm/JS/CSS, precompressed once, served by file.
+//! - [`assets`]: the built wasm/JS/CSS, read once at start-up and served
+//!   precompressed from memory, with ETags.
 //! - [`config`]: environment variables and their defaults.
 //! - [`db`]: opening SQLite (WAL, busy timeout) and running migrations.
 //! - [`demo`]: demo users and chats for an empty database (`PARLEY_DEMO=1`).

@@ -81,10 +81,11 @@ impl Application {
         ));
 
         let pkg_dir = config.site_root.join("pkg");
-        if config.precompress_assets {
-            precompress_bundle(&pkg_dir).await;
-        }
-        let pkg = assets::serve_pkg(&pkg_dir, config.precompress_assets);
+        let pkg = if config.precompress_assets {
+            Pkg::Snapshot(assets::serve_snapshot(snapshot_bundle(&pkg_dir).await?))
+        } else {
+            Pkg::Disk(assets::serve_from_disk(&pkg_dir))
+        };
 
         Ok(Self {
             listener,
@@ -129,12 +130,17 @@ fn router(
     state: AppState,
     leptos_options: LeptosOptions,
     sessions: SessionManagerLayer<SqliteStore>,
-    pkg: ServeDir,
+    pkg: Pkg,
 ) -> Router {
     let routes = generate_route_list(App);
     let shell_options = leptos_options.clone();
     let live_state = state.clone();
-    Router::new()
+    let router = Router::new();
+    let router = match pkg {
+        Pkg::Snapshot(snapshot) => router.nest_service("/pkg", snapshot),
+        Pkg::Disk(dir) => router.nest_service("/pkg", dir),
+    };
+    router
         .route(
             "/api/live",
             get(
@@ -152,7 +158,6 @@ fn router(
             move || provide_context(state.clone()),
             move || shell(shell_options.clone()),
         )
-        .nest_service("/pkg", pkg)
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(leptos_options)
         .layer(middleware::map_response(error_status::map_server_fn_errors))
@@ -188,16 +193,30 @@ fn forget_recovered_limits(limits: Arc<AuthLimits>) -> JoinHandle<()> {
     })
 }
 
-/// Compresses the built bundle once (see [`assets`]). Not fatal when it
-/// fails: responses are then compressed on the fly.
-async fn precompress_bundle(pkg_dir: &Path) {
+/// How `/pkg` is served: a snapshot taken at start-up, or (under `cargo
+/// leptos watch`) the folder as it is.
+enum Pkg {
+    Snapshot(Router),
+    Disk(ServeDir),
+}
+
+/// Reads and compresses the built bundle once (see [`assets`]). A bundle
+/// that cannot be read stops the start: serving pages whose wasm is
+/// missing or half-read would be worse.
+async fn snapshot_bundle(pkg_dir: &Path) -> Result<assets::Bundle, StartError> {
     let dir = pkg_dir.to_owned();
-    match tokio::task::spawn_blocking(move || assets::precompress(&dir)).await {
-        Ok(Ok(0)) => {}
-        Ok(Ok(n)) => tracing::info!("precompressed {n} files in {}", pkg_dir.display()),
-        Ok(Err(e)) => tracing::warn!("cannot precompress {}: {e}", pkg_dir.display()),
-        Err(e) => tracing::warn!("precompression task failed: {e}"),
+    let bundle = tokio::task::spawn_blocking(move || assets::snapshot(&dir))
+        .await
+        .map_err(|e| StartError::Config(format!("reading the bundle: {e}")))?
+        .map_err(|e| StartError::Config(format!("reading {}: {e}", pkg_dir.display())))?;
+    if !bundle.is_empty() {
+        tracing::info!(
+            "serving {} bundle files from {}",
+            bundle.len(),
+            pkg_dir.display()
+        );
     }
+    Ok(bundle)
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -77,7 +77,86 @@ async fn the_bundle_is_served_precompressed_with_brotli_and_gzip() {
 
     let identity = fetch("identity").await.unwrap();
     assert!(identity.headers().get(header::CONTENT_ENCODING).is_none());
+    assert_eq!(identity.headers()[header::CONTENT_TYPE], "application/wasm");
+    // Kept by the browser and revalidated with one cheap request.
+    assert_eq!(identity.headers()[header::CACHE_CONTROL], "no-cache");
+    let etag = identity.headers()[header::ETAG].clone();
     assert_eq!(identity.bytes().await.unwrap().len(), wasm.len());
+    let again = app
+        .client
+        .get(app.url("/pkg/parley.wasm"))
+        .header(header::ACCEPT_ENCODING, "br")
+        .header(header::IF_NONE_MATCH, etag.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(again.headers()[header::ETAG], etag);
+    assert!(again.bytes().await.unwrap().is_empty());
+    assert_eq!(
+        app.client
+            .get(app.url("/pkg/nope.wasm"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn a_compressed_sibling_made_from_other_bytes_is_never_served() {
+    // The fault: .br/.gz siblings made while the wasm was still being
+    // replaced were newer than the final file, so they were never remade
+    // and a stale bundle was served for good.
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir.path().join("site/pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    let stale_source = "the pre-wasm-opt build ".repeat(2000);
+    let mut stale_br = Vec::new();
+    brotli::BrotliCompress(
+        &mut stale_source.as_bytes(),
+        &mut stale_br,
+        &Default::default(),
+    )
+    .unwrap();
+    let fresh = "the final build ".repeat(2000);
+    std::fs::write(pkg.join("parley.wasm"), &fresh).unwrap();
+    // Written after the source: newer by mtime.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(pkg.join("parley.wasm.br"), &stale_br).unwrap();
+
+    let mut config = test_config(&dir.path().join("parley.db"));
+    config.site_root = dir.path().join("site");
+    let app = TestApp::spawn_with(config, Arc::new(Jar::default())).await;
+    for encoding in ["br", "gzip", "identity"] {
+        let res = app
+            .client
+            .get(app.url("/pkg/parley.wasm"))
+            .header(header::ACCEPT_ENCODING, encoding)
+            .send()
+            .await
+            .unwrap();
+        let coding = res.headers().get(header::CONTENT_ENCODING).cloned();
+        let body = res.bytes().await.unwrap().to_vec();
+        let plain = match coding.as_ref().map(|c| c.to_str().unwrap()) {
+            Some("br") => {
+                let mut out = Vec::new();
+                brotli::BrotliDecompress(&mut &body[..], &mut out).unwrap();
+                out
+            }
+            Some("gzip") => {
+                use std::io::Read;
+                let mut out = Vec::new();
+                flate2::read::GzDecoder::new(&body[..])
+                    .read_to_end(&mut out)
+                    .unwrap();
+                out
+            }
+            _ => body,
+        };
+        assert_eq!(plain, fresh.as_bytes(), "{encoding}");
+    }
 }
 
 #[tokio::test]
