@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run demo test tools dev fmt bench-load bench-ssr bench-live screenshots
+.PHONY: run demo test tools dev fmt bench-load bench-ssr bench-live bench-login screenshots
 
 ## Build a release and serve Parley on SQLite at http://127.0.0.1:3000
 run: tools
@@ -53,6 +53,13 @@ bench-ssr:
 bench-live:
 	RUSTFLAGS="--cfg erase_components" cargo build --release -p server --features bench --bin parley --bin bench_live
 	ulimit -n "$$(ulimit -Hn)" && "$${CARGO_TARGET_DIR:-target}/release/bench_live" $(ARGS)
+
+## Server memory after 200 concurrent logins for made-up names (each from
+## its own loopback address, so all are hashed), release build (prints
+## figures; more: make bench-login ARGS="--logins 500")
+bench-login:
+	RUSTFLAGS="--cfg erase_components" cargo build --release -p server --features bench --bin parley --bin bench_login
+	"$${CARGO_TARGET_DIR:-target}/release/bench_login" $(ARGS)
 
 ## Retake the README's screenshots of the demo chat window (docs/chat-*.png)
 screenshots: tools
