@@ -127,7 +127,7 @@ pub async fn open_thread(thread: String, before: Option<i64>) -> Result<ThreadVi
         .into_iter()
         .map(|m| {
             let online = hub.is_online(m.id);
-            views::member(m, v.now, online)
+            views::member(m, &v, online)
         })
         .collect();
     let kind = views::thread_kind(&t.kind);
@@ -213,10 +213,7 @@ pub async fn search_users(query: String) -> Result<Vec<UserCard>, AppError> {
     let rows = store::users::search_prefix(&state()?.pool, &query, v.id, SEARCH_LIMIT)
         .await
         .context("searching users")?;
-    Ok(rows
-        .into_iter()
-        .map(|p| views::user_card(p, v.now))
-        .collect())
+    Ok(rows.into_iter().map(|p| views::user_card(p, &v)).collect())
 }
 
 /// Starts a chat with the named users (F8): one → their direct chat (the

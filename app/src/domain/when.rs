@@ -66,10 +66,41 @@ pub fn full_timestamp(at: DateTime<Utc>, tz: Tz) -> String {
         .to_string()
 }
 
-/// Whole days since the account was created; a clock that jumped backwards
+/// Calendar days since the account was created, in the viewer's zone (0:
+/// "joined today"), so an age changes at the viewer's midnight like every
+/// other label (see [`next_midnight`]); a clock that jumped backwards
 /// yields 0 rather than a negative age.
-pub fn days_on_site(created: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
-    (now - created).num_days().max(0)
+pub fn days_on_site(created: DateTime<Utc>, now: DateTime<Utc>, tz: Tz) -> i64 {
+    (local_date(now, tz) - local_date(created, tz))
+        .num_days()
+        .max(0)
+}
+
+/// The first instant of the viewer's next calendar day after `now`: when
+/// every label above ("Today", a list stamp, a profile age) may change.
+/// The open page re-labels then.
+///
+/// Local midnight in most zones; where a DST change skips midnight itself
+/// (clocks jump from 23:59:59 to 01:00, as Santiago and Havana have), the
+/// first local time that exists on the new day; where midnight happens
+/// twice, the first of the two.
+pub fn next_midnight(now: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
+    use chrono::{LocalResult, TimeZone};
+    let today = local_date(now, tz);
+    let Some(tomorrow) = today.succ_opt() else {
+        return now;
+    };
+    // Offsets change in steps of whole minutes (15 at the finest today):
+    // walk forward over a skipped span a minute at a time, a few hours at most.
+    let start = tomorrow.and_time(chrono::NaiveTime::MIN);
+    for minutes in 0..=24 * 60 {
+        let wall = start + chrono::Duration::minutes(minutes);
+        match tz.from_local_datetime(&wall) {
+            LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => return t.with_timezone(&Utc),
+            LocalResult::None => {}
+        }
+    }
+    now + chrono::Duration::hours(24)
 }
 
 fn local_date(at: DateTime<Utc>, tz: Tz) -> NaiveDate {
@@ -102,6 +133,92 @@ mod tests {
 
     fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
         local(Tz::UTC, y, mo, d, h, mi, s)
+    }
+
+    #[test]
+    fn next_midnight_is_the_local_day_boundary_in_every_kind_of_zone() {
+        // Whole-hour, :30 and :45 offsets.
+        for (tz, y, mo, d) in [
+            (Tz::UTC, 2026, 6, 9),
+            (America::Los_Angeles, 2026, 6, 9),
+            (Asia::Kolkata, 2026, 6, 9),
+            (Asia::Kathmandu, 2026, 6, 9),
+            (Pacific::Chatham, 2026, 6, 9),
+            (Pacific::Kiritimati, 2026, 12, 31),
+        ] {
+            let evening = local(tz, y, mo, d, 23, 53, 0);
+            let midnight = next_midnight(evening, tz);
+            assert_eq!(midnight - evening, Duration::minutes(7), "{tz}");
+            assert_eq!(clock_time(midnight, tz), "12:00 AM", "{tz}");
+            assert_ne!(day_key(midnight, tz), day_key(evening, tz), "{tz}");
+            assert_eq!(
+                day_key(midnight - Duration::seconds(1), tz),
+                day_key(evening, tz)
+            );
+            // At midnight itself, the next one is a day later.
+            assert_eq!(
+                next_midnight(midnight, tz) - midnight,
+                Duration::hours(24),
+                "{tz}"
+            );
+        }
+        // Kathmandu is UTC+5:45: its midnight is 18:15 UTC.
+        let k = next_midnight(utc(2026, 6, 9, 12, 0, 0), Asia::Kathmandu);
+        assert_eq!(k, utc(2026, 6, 9, 18, 15, 0));
+    }
+
+    #[test]
+    fn next_midnight_across_dst_changes() {
+        // New York: the 23-hour and 25-hour days still end at midnight.
+        let tz = America::New_York;
+        let short_day = local(tz, 2026, 3, 8, 0, 30, 0);
+        assert_eq!(
+            next_midnight(short_day, tz) - short_day,
+            Duration::minutes(23 * 60 - 30)
+        );
+        let long_day = local(tz, 2026, 11, 1, 0, 30, 0);
+        assert_eq!(
+            next_midnight(long_day, tz) - long_day,
+            Duration::minutes(25 * 60 - 30)
+        );
+        // Santiago springs forward at midnight (2026-09-06 00:00 → 01:00):
+        // that day starts at 01:00, one real hour after 23:00.
+        let tz = America::Santiago;
+        let late = local(tz, 2026, 9, 5, 23, 0, 0);
+        let next = next_midnight(late, tz);
+        assert_eq!(next - late, Duration::hours(1));
+        assert_eq!(day_key(next, tz), "2026-09-06");
+        assert_eq!(clock_time(next, tz), "1:00 AM");
+        // And falls back at midnight (2026-04-05 00:00 → 23:00 the day
+        // before): the 4th ends at the first midnight; the hour repeated
+        // after it already belongs to… the 4th again, so the 5th starts at
+        // the second 00:00, which is the only one chrono calls the 5th.
+        let tz = America::Santiago;
+        let evening = local(tz, 2026, 4, 4, 22, 0, 0);
+        let next = next_midnight(evening, tz);
+        assert_eq!(day_key(next, tz), "2026-04-05");
+        assert_eq!(day_key(next - Duration::seconds(1), tz), "2026-04-04");
+    }
+
+    #[test]
+    fn after_a_jump_of_two_days_the_next_midnight_is_from_the_new_now() {
+        // A laptop asleep for two days: what is due is computed from the
+        // clock it wakes to, never from the stale deadline.
+        let tz = Europe::Berlin;
+        let before = local(tz, 2026, 6, 9, 23, 0, 0);
+        let woke = before + Duration::days(2) + Duration::hours(3);
+        assert!(woke > next_midnight(before, tz));
+        assert_eq!(day_key(next_midnight(woke, tz), tz), "2026-06-13");
+    }
+
+    #[test]
+    fn days_on_site_counts_calendar_days_in_the_viewers_zone() {
+        let tz = America::Los_Angeles;
+        let joined = local(tz, 2026, 6, 8, 23, 50, 0);
+        // Ten minutes later it is the next day there: one day on the site.
+        assert_eq!(days_on_site(joined, joined + Duration::minutes(5), tz), 0);
+        assert_eq!(days_on_site(joined, joined + Duration::minutes(10), tz), 1);
+        assert_eq!(days_on_site(joined, joined - Duration::days(3), tz), 0);
     }
 
     #[test]
@@ -308,12 +425,13 @@ mod tests {
     }
 
     #[test]
-    fn days_on_site_counts_whole_days() {
+    fn days_on_site_counts_calendar_days() {
         let created = utc(2026, 6, 1, 12, 0, 0);
-        assert_eq!(days_on_site(created, created), 0);
-        assert_eq!(days_on_site(created, created + Duration::hours(23)), 0);
-        assert_eq!(days_on_site(created, created + Duration::hours(24)), 1);
-        assert_eq!(days_on_site(created, utc(2026, 6, 11, 17, 0, 0)), 10);
-        assert_eq!(days_on_site(created, created - Duration::days(3)), 0);
+        let tz = Tz::UTC;
+        assert_eq!(days_on_site(created, created, tz), 0);
+        assert_eq!(days_on_site(created, created + Duration::hours(11), tz), 0);
+        assert_eq!(days_on_site(created, created + Duration::hours(12), tz), 1);
+        assert_eq!(days_on_site(created, utc(2026, 6, 11, 17, 0, 0), tz), 10);
+        assert_eq!(days_on_site(created, created - Duration::days(3), tz), 0);
     }
 }

@@ -28,20 +28,20 @@ pub struct Viewer {
     pub now: DateTime<Utc>,
 }
 
-pub fn user_card(p: ProfileRow, now: DateTime<Utc>) -> UserCard {
+pub fn user_card(p: ProfileRow, v: &Viewer) -> UserCard {
     UserCard {
         id: p.id,
         username: p.username,
         avatar_url: p.avatar_url,
         karma: p.karma,
-        days_on_site: when::days_on_site(p.created_at, now),
+        days_on_site: when::days_on_site(p.created_at, v.now, v.tz),
         online: false,
         last_active_ms: None,
     }
 }
 
 /// A member as the window shows them; `online` comes from the live hub.
-pub fn member(m: MemberRow, now: DateTime<Utc>, online: bool) -> Member {
+pub fn member(m: MemberRow, v: &Viewer, online: bool) -> Member {
     Member {
         last_read: m.last_read,
         role: if m.role == "owner" {
@@ -54,7 +54,7 @@ pub fn member(m: MemberRow, now: DateTime<Utc>, online: bool) -> Member {
             username: m.username,
             avatar_url: m.avatar_url,
             karma: m.karma,
-            days_on_site: when::days_on_site(m.created_at, now),
+            days_on_site: when::days_on_site(m.created_at, v.now, v.tz),
             online,
             last_active_ms: m.last_active_at.map(|t| t.timestamp_millis()),
         },
