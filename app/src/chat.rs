@@ -5,6 +5,7 @@
 
 mod avatar;
 mod browser;
+mod clock;
 mod composer;
 mod context;
 mod group_panel;

@@ -6,6 +6,7 @@
 
 mod avatar;
 mod chat_input;
+pub mod day_change;
 pub mod grouping;
 pub mod live;
 mod message_body;

@@ -72,6 +72,10 @@ pub struct NavList {
     /// The newest event id when the list was read (in the same read
     /// transaction): where the live socket resumes from.
     pub cursor: i64,
+    /// When the viewer's next local day starts (Unix ms): every relative
+    /// label in the window may change then, so the page fetches its data
+    /// again (`chat::clock`).
+    pub relabel_at_ms: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -60,12 +60,16 @@ mod ssr {
     }
 }
 
+/// The navigation list. `at`: the viewer's clock (Unix ms), which relative
+/// labels follow (see `viewer::current_at`); the server's page render
+/// sends none.
 #[server(endpoint = "threads")]
-pub async fn list_threads() -> Result<NavList, AppError> {
+pub async fn list_threads(at: Option<i64>) -> Result<NavList, AppError> {
+    use crate::domain::when;
     use crate::server::{state, views, ResultExt};
     use crate::store;
 
-    let v = crate::server::viewer::current().await?;
+    let v = crate::server::viewer::current_at(at).await?;
     // One read transaction: the cursor and the list are the same snapshot,
     // so the live socket resumes exactly where this list stands.
     let mut tx = state()?.pool.begin().await.context("starting a read")?;
@@ -83,20 +87,26 @@ pub async fn list_threads() -> Result<NavList, AppError> {
         threads: views::nav_list(rows, &co, &v),
         tz: v.tz.name().to_owned(),
         cursor,
+        relabel_at_ms: when::next_midnight(v.now, v.tz).timestamp_millis(),
     })
 }
 
 /// Opens a thread: header, members, and the newest messages (reaching back
 /// to the first unread one). Opening it marks it read. With `before`, the
 /// page of history before that message instead (how a reader without
-/// JavaScript goes back in time: `/chat/<id>?before=<message id>`).
+/// JavaScript goes back in time: `/chat/<id>?before=<message id>`). `at`:
+/// the viewer's clock, as for [`list_threads`].
 #[server(endpoint = "open_thread")]
-pub async fn open_thread(thread: String, before: Option<i64>) -> Result<ThreadView, AppError> {
+pub async fn open_thread(
+    thread: String,
+    before: Option<i64>,
+    at: Option<i64>,
+) -> Result<ThreadView, AppError> {
     use crate::model::{MemberRole, ThreadKind};
     use crate::server::{access, state, views, ResultExt};
     use crate::store;
 
-    let v = crate::server::viewer::current().await?;
+    let v = crate::server::viewer::current_at(at).await?;
     let t = access::member_thread(&thread, v.id).await?;
     let pool = &state()?.pool;
     let cursor = store::events::newest(pool)
@@ -118,7 +128,8 @@ pub async fn open_thread(thread: String, before: Option<i64>) -> Result<ThreadVi
     };
     let page = ssr::page(t.id, before, limit, &v).await?;
     if let (None, Some(last)) = (before, page.messages.last()) {
-        ssr::mark_read(t.id, v.id, last.id, v.now).await?;
+        // Stored with our clock, not the viewer's.
+        ssr::mark_read(t.id, v.id, last.id, chrono::Utc::now()).await?;
     }
     let hub = state()?.hub;
     let members: Vec<_> = store::members::list(pool, t.id)
@@ -187,10 +198,14 @@ pub async fn mark_read(thread: String, message_id: i64) -> Result<(), AppError> 
 
 /// The page of history before message `before` (F20).
 #[server(endpoint = "older_messages")]
-pub async fn older_messages(thread: String, before: i64) -> Result<MessagePage, AppError> {
+pub async fn older_messages(
+    thread: String,
+    before: i64,
+    at: Option<i64>,
+) -> Result<MessagePage, AppError> {
     use crate::server::access;
 
-    let v = crate::server::viewer::current().await?;
+    let v = crate::server::viewer::current_at(at).await?;
     let t = access::member_thread(&thread, v.id).await?;
     ssr::page(t.id, Some(before), PAGE_SIZE, &v).await
 }

@@ -23,6 +23,17 @@ pub fn new_client_id() -> String {
     }
 }
 
+/// The browser's clock (Unix ms), which relative labels follow (see
+/// `chat::clock`); `None` on the server, which uses its own.
+pub fn clock_ms() -> Option<i64> {
+    #[cfg(feature = "hydrate")]
+    {
+        Some(js_sys::Date::now() as i64)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    None
+}
+
 /// The browser's IANA time zone, e.g. "Europe/Berlin".
 pub fn browser_time_zone() -> Option<String> {
     #[cfg(feature = "hydrate")]

@@ -155,7 +155,7 @@ pub fn MessageList(
         loading.set(true);
         let id = thread.id.get_value();
         leptos::task::spawn_local(async move {
-            match older_messages(id, before).await {
+            match older_messages(id, before, super::browser::clock_ms()).await {
                 Ok(page) => {
                     thread.has_more.set(page.has_more);
                     thread.messages.update(|list| {

@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{
-    browser,
+    browser, clock,
     context::{provide_chat_context, Overlay, Revisions},
     live::{provide_live, Live},
     nav::NavPane,
@@ -44,7 +44,10 @@ impl ChatData {
                 .get("before")
                 .and_then(|b| b.parse::<i64>().ok())
         });
-        let threads = Resource::new(move || (revs.nav.get(), revs.tz.get()), |_| list_threads());
+        let threads = Resource::new(
+            move || (revs.nav.get(), revs.tz.get()),
+            |_| list_threads(browser::clock_ms()),
+        );
         let thread = Resource::new(
             move || {
                 (
@@ -56,7 +59,7 @@ impl ChatData {
             },
             |(id, before, _, _)| async move {
                 match id {
-                    Some(id) => open_thread(id, before).await.map(Some),
+                    Some(id) => open_thread(id, before, browser::clock_ms()).await.map(Some),
                     None => Ok(None),
                 }
             },
@@ -65,6 +68,7 @@ impl ChatData {
         // These effects read the resources: made here, outside every
         // suspense, a refetch never suspends (and re-mounts) the window.
         sync_time_zone(threads, revs.tz);
+        clock::follow_the_day(threads, revs);
         welcome_once(threads, thread_id, overlay);
         let live = Live::new(revs);
         live.watch(threads);

@@ -11,11 +11,35 @@ pub const TZ_COOKIE: &str = "tz";
 
 /// Who is asking (or `Unauthorized`), in which zone, as of now.
 pub async fn current() -> Result<Viewer, AppError> {
+    current_at(None).await
+}
+
+/// How far a viewer's clock may be from ours and still be believed: a
+/// day and a half either way (the widest gap between two zones' dates).
+const CLOCK_TRUSTED_WITHIN_MS: i64 = 36 * 3_600_000;
+
+/// Like [`current`], as of the viewer's own clock (`at`, Unix ms) when they
+/// send it and it is within a day and a half of ours: relative labels
+/// ("Today", list stamps, days on the site) follow the viewer's clock, so
+/// a page that re-labels at the viewer's midnight gets the new day even if
+/// our clock is a little behind. It changes only what this viewer is
+/// shown; anything stored uses our clock.
+pub async fn current_at(at: Option<i64>) -> Result<Viewer, AppError> {
     Ok(Viewer {
         id: require_user().await?,
         tz: time_zone().await,
-        now: chrono::Utc::now(),
+        now: viewer_now(chrono::Utc::now(), at),
     })
+}
+
+/// `at` if it is a believable clock reading next to `ours`, else `ours`.
+pub fn viewer_now(
+    ours: chrono::DateTime<chrono::Utc>,
+    at: Option<i64>,
+) -> chrono::DateTime<chrono::Utc> {
+    at.filter(|ms| (ms - ours.timestamp_millis()).abs() <= CLOCK_TRUSTED_WITHIN_MS)
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .unwrap_or(ours)
 }
 
 /// The logged-in user's id, or `Unauthorized`.
@@ -67,6 +91,20 @@ pub async fn redirect_form_post(path: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_viewers_clock_is_believed_within_a_day_and_a_half() {
+        let ours = chrono::DateTime::from_timestamp_millis(1_800_000_000_000).unwrap_or_default();
+        let ms = ours.timestamp_millis();
+        assert_eq!(viewer_now(ours, None), ours);
+        let ahead = ms + 5 * 60_000;
+        assert_eq!(viewer_now(ours, Some(ahead)).timestamp_millis(), ahead);
+        let behind = ms - 30 * 3_600_000;
+        assert_eq!(viewer_now(ours, Some(behind)).timestamp_millis(), behind);
+        assert_eq!(viewer_now(ours, Some(ms + 40 * 3_600_000)), ours);
+        assert_eq!(viewer_now(ours, Some(i64::MAX)), ours);
+        assert_eq!(viewer_now(ours, Some(i64::MIN)), ours);
+    }
 
     #[test]
     fn reads_one_cookie() {

@@ -23,6 +23,7 @@ mod pages;
 mod paging;
 mod plans;
 mod reactions;
+mod relabel;
 mod reports;
 mod startup;
 mod utf8;
