@@ -37,9 +37,12 @@ pub fn viewer_now(
     ours: chrono::DateTime<chrono::Utc>,
     at: Option<i64>,
 ) -> chrono::DateTime<chrono::Utc> {
-    at.filter(|ms| (ms - ours.timestamp_millis()).abs() <= CLOCK_TRUSTED_WITHIN_MS)
-        .and_then(chrono::DateTime::from_timestamp_millis)
-        .unwrap_or(ours)
+    // Saturating: `at` is anything a client sent, i64::MIN included.
+    at.filter(|ms| {
+        ms.saturating_sub(ours.timestamp_millis()).saturating_abs() <= CLOCK_TRUSTED_WITHIN_MS
+    })
+    .and_then(chrono::DateTime::from_timestamp_millis)
+    .unwrap_or(ours)
 }
 
 /// The logged-in user's id, or `Unauthorized`.
