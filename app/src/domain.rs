@@ -7,6 +7,7 @@
 mod avatar;
 mod chat_input;
 pub mod grouping;
+mod html;
 pub mod live;
 mod message_body;
 mod next_path;
@@ -23,6 +24,7 @@ pub use chat_input::{
     parse_thread_id, sticker_url, GROUP_TITLE_MAX, REACTIONS, REPORT_DETAIL_MAX, REPORT_KINDS,
     STICKERS,
 };
+pub use html::{escape_html_text, safe_image_url};
 pub use message_body::{can_send, MessageBody};
 pub use next_path::{login_url, safe_next_path, with_next};
 pub use password::Password;

@@ -15,6 +15,7 @@ mod events;
 mod floods;
 mod groups;
 mod helpers;
+mod html_safety;
 mod live;
 mod messages;
 mod nojs;
