@@ -18,7 +18,7 @@ mod username;
 #[cfg(feature = "ssr")]
 pub mod when;
 
-pub use avatar::{avatar_hue, avatar_initial};
+pub use avatar::{avatar_hue, avatar_hue_class, avatar_initial, HUE_STEP};
 pub use chat_input::{
     parse_client_id, parse_group_title, parse_reaction, parse_report_reason, parse_sticker,
     parse_thread_id, sticker_url, GROUP_TITLE_MAX, REACTIONS, REPORT_DETAIL_MAX, REPORT_KINDS,

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::domain::{avatar_hue, avatar_initial, safe_image_url};
+use crate::domain::{avatar_hue_class, avatar_initial, safe_image_url};
 
 /// A round avatar: the user's picture, or their initial on a colour that
 /// is always the same for their name (F2). A picture URL that is not
@@ -18,9 +18,9 @@ pub fn Avatar(
             view! { <img class=class src=src.to_owned() alt="" aria-hidden="true"/> }.into_any()
         }
         None => {
-            let style = format!("--hue: {}", avatar_hue(&name));
+            let class = format!("{class} {}", avatar_hue_class(&name));
             view! {
-                <span class=class style=style aria-hidden="true">
+                <span class=class aria-hidden="true">
                     {avatar_initial(&name)}
                 </span>
             }
