@@ -9,6 +9,8 @@
 //! - [`startup`]: the router (sessions, Origin check, Leptos routes and
 //!   server functions, static files) and [`Application`].
 //! - [`origin`]: refusing cross-site state-changing requests.
+//! - [`security_headers`]: the Content-Security-Policy (with the nonce of
+//!   the page's scripts) and `Cache-Control: no-store` on user data.
 //! - [`sessions`]: the database-backed session layer.
 //! - [`error_status`]: HTTP statuses for server-function errors.
 //! - [`telemetry`]: `tracing` set-up.
@@ -19,6 +21,7 @@ pub mod db;
 pub mod demo;
 pub mod error_status;
 pub mod origin;
+pub mod security_headers;
 pub mod sessions;
 pub mod startup;
 pub mod telemetry;

@@ -24,4 +24,5 @@ mod paging;
 mod plans;
 mod reactions;
 mod reports;
+mod security_headers;
 mod startup;
