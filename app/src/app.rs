@@ -37,7 +37,9 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Stylesheet id="leptos" href="/pkg/parley.css"/>
-        <Title text="Parley"/>
+        // The one formatter: every `<Title text=…>` below goes through it
+        // (leptos_meta applies the last formatter pushed; set no other).
+        <Title formatter=title_for_head text="Parley"/>
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
@@ -48,6 +50,24 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/chat/:thread?") view=ChatPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
+    }
+}
+
+/// What a page title becomes before leptos_meta writes it.
+///
+/// On the server, leptos_meta 0.8.7 puts the title into the HTML's
+/// `<head>` as it is (`ServerMetaContextOutput::inject_meta_context` pushes
+/// the text between `<title>` and `</title>` unescaped: an upstream bug,
+/// unlike tachys, which escapes every text node), so a group named
+/// `</title><img src=x onerror=…>` became an element in every member's
+/// page. The title is escaped here, in the one place all titles pass. In
+/// the browser the same text is assigned to `document.title`, a plain
+/// string, so it stays as it is.
+fn title_for_head(text: String) -> String {
+    if cfg!(feature = "ssr") {
+        crate::domain::escape_html_text(&text)
+    } else {
+        text
     }
 }
 

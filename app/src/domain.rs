@@ -8,6 +8,7 @@ mod avatar;
 mod chat_input;
 pub mod day_change;
 pub mod grouping;
+mod html;
 pub mod live;
 mod message_body;
 mod next_path;
@@ -18,12 +19,13 @@ mod username;
 #[cfg(feature = "ssr")]
 pub mod when;
 
-pub use avatar::{avatar_hue, avatar_initial};
+pub use avatar::{avatar_hue, avatar_hue_class, avatar_initial, HUE_STEP};
 pub use chat_input::{
     parse_client_id, parse_group_title, parse_reaction, parse_report_reason, parse_sticker,
     parse_thread_id, sticker_url, GROUP_TITLE_MAX, REACTIONS, REPORT_DETAIL_MAX, REPORT_KINDS,
     STICKERS,
 };
+pub use html::{escape_html_text, safe_image_url};
 pub use message_body::{can_send, MessageBody};
 pub use next_path::{login_url, safe_next_path, with_next};
 pub use password::Password;

@@ -5,13 +5,13 @@
 // goes exactly once.
 import {
   expect,
-  test,
   type Browser,
   type BrowserContext,
   type Page,
   type WebSocket,
   type WebSocketRoute,
 } from '@playwright/test';
+import { test } from './support';
 import {
   closeAll,
   composer,

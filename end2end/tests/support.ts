@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { test as base, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -49,6 +49,69 @@ export async function logOut(page: Page): Promise<void> {
   await expect(welcome).toHaveCount(0);
   await page.getByRole('button', { name: 'Log out' }).click();
 }
+
+/** Whether a console message is the browser refusing something for the CSP. */
+export function isCspViolation(text: string): boolean {
+  return /Content[- ]Security[- ]Policy/i.test(text);
+}
+
+/**
+ * Records every Content-Security-Policy violation in `context`, its pages
+ * and their documents, into `found`: the console line Chromium writes for
+ * each refusal, and the `securitypolicyviolation` event the document gets
+ * (through an init script, in contexts with JavaScript on). Registers
+ * synchronously what must not miss the first page (the console listener);
+ * the init script is queued before any page of a new context can open.
+ */
+function watchCsp(context: BrowserContext, found: string[], watched: WeakSet<BrowserContext>): void {
+  if (watched.has(context)) return;
+  watched.add(context);
+  context.on('console', (msg) => {
+    if (isCspViolation(msg.text())) found.push(`console ${msg.type()}: ${msg.text()}`);
+  });
+  const report = (_source: unknown, text: string) => {
+    found.push(`securitypolicyviolation: ${text}`);
+  };
+  context.exposeBinding('__parleyCspViolation', report).catch((e) => found.push(`cannot watch: ${e}`));
+  context
+    .addInitScript(() => {
+      document.addEventListener(
+        'securitypolicyviolation',
+        (e) => {
+          const w = window as unknown as { __parleyCspViolation?: (t: string) => void };
+          w.__parleyCspViolation?.(
+            `${e.effectiveDirective} refused ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`,
+          );
+        },
+        true,
+      );
+    })
+    .catch((e) => found.push(`cannot watch: ${e}`));
+}
+
+/**
+ * Every spec's `test`: the same as Playwright's, and each test fails if any
+ * page it opened (through the `page` fixture or `browser.newContext()`)
+ * met a Content-Security-Policy violation. Import `test` from here.
+ */
+export const test = base.extend<{ cspViolations: string[] }>({
+  cspViolations: [
+    async ({ browser }: { browser: Browser }, use) => {
+      const found: string[] = [];
+      const watched = new WeakSet<BrowserContext>();
+      const onContext = (context: BrowserContext) => watchCsp(context, found, watched);
+      for (const context of browser.contexts()) onContext(context);
+      browser.on('context', onContext);
+      try {
+        await use(found);
+      } finally {
+        browser.off('context', onContext);
+      }
+      expect(found, 'Content-Security-Policy violations').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
 
 /** Collects console errors/warnings and uncaught page errors. */
 export function watchConsole(page: Page): string[] {

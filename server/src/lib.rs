@@ -10,6 +10,8 @@
 //! - [`startup`]: the router (sessions, Origin check, Leptos routes and
 //!   server functions, static files) and [`Application`].
 //! - [`origin`]: refusing cross-site state-changing requests.
+//! - [`security_headers`]: the Content-Security-Policy (with the nonce of
+//!   the page's scripts) and `Cache-Control: no-store` on user data.
 //! - [`sessions`]: the database-backed session layer.
 //! - [`error_status`]: HTTP statuses for server-function errors.
 //! - [`utf8_input`]: refusing form fields and query strings that are not
@@ -22,6 +24,7 @@ pub mod db;
 pub mod demo;
 pub mod error_status;
 pub mod origin;
+pub mod security_headers;
 pub mod sessions;
 pub mod startup;
 pub mod telemetry;

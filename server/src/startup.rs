@@ -22,7 +22,9 @@ use tower_http::{
 use tower_sessions::{Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
-use crate::{assets, db, demo, error_status, origin, sessions, utf8_input, Config};
+use crate::{
+    assets, db, demo, error_status, origin, security_headers, sessions, utf8_input, Config,
+};
 
 /// The largest request body accepted (a 4,000-character message is 16 KB).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -155,10 +157,16 @@ fn router(
         .leptos_routes_with_context(
             &leptos_options,
             routes,
-            move || provide_context(state.clone()),
+            move || {
+                provide_context(state.clone());
+                security_headers::provide_request_nonce();
+            },
             move || shell(shell_options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context(
+            security_headers::provide_request_nonce,
+            shell,
+        ))
         .with_state(leptos_options)
         .layer(middleware::map_response(error_status::map_server_fn_errors))
         .layer(sessions)
@@ -178,6 +186,7 @@ fn router(
             // are redirected back to it.
             HeaderValue::from_static("same-origin"),
         ))
+        .layer(middleware::from_fn(security_headers::set))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
 }

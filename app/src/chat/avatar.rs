@@ -1,9 +1,11 @@
 use leptos::prelude::*;
 
-use crate::domain::{avatar_hue, avatar_initial};
+use crate::domain::{avatar_hue_class, avatar_initial, safe_image_url};
 
 /// A round avatar: the user's picture, or their initial on a colour that
-/// is always the same for their name (F2).
+/// is always the same for their name (F2). A picture URL that is not
+/// `https://` or of this site (see [`safe_image_url`]) is not loaded: the
+/// initial shows instead.
 #[component]
 pub fn Avatar(
     #[prop(into)] name: String,
@@ -11,12 +13,14 @@ pub fn Avatar(
     #[prop(default = "md")] size: &'static str,
 ) -> impl IntoView {
     let class = format!("avatar avatar-{size}");
-    match url {
-        Some(src) => view! { <img class=class src=src alt="" aria-hidden="true"/> }.into_any(),
+    match url.as_deref().and_then(safe_image_url) {
+        Some(src) => {
+            view! { <img class=class src=src.to_owned() alt="" aria-hidden="true"/> }.into_any()
+        }
         None => {
-            let style = format!("--hue: {}", avatar_hue(&name));
+            let class = format!("{class} {}", avatar_hue_class(&name));
             view! {
-                <span class=class style=style aria-hidden="true">
+                <span class=class aria-hidden="true">
                     {avatar_initial(&name)}
                 </span>
             }

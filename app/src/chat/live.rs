@@ -270,11 +270,19 @@ impl Live {
     /// The window's title: the open thread's name (or "Chat"), with the
     /// unread total in front.
     pub fn title(&self) -> String {
-        let name = self
-            .open_name
-            .get()
-            .map_or_else(|| "Chat · Parley".to_owned(), |n| format!("{n} · Parley"));
-        crate::domain::live::titled(self.unread_total(), &name)
+        match self.open_name.get() {
+            Some(name) => self.title_of(&name),
+            None => crate::domain::live::titled(self.unread_total(), "Chat · Parley"),
+        }
+    }
+
+    /// The title of the window while the thread called `name` is open.
+    /// The thread's own `<Title>` uses this with the name it rendered, not
+    /// [`Live::title`]: on the server a thread may be rendered more than
+    /// once, and the cleanup of one copy clears `open_name` under another,
+    /// which left the page's title "Chat · Parley" now and then.
+    pub fn title_of(&self, name: &str) -> String {
+        crate::domain::live::titled(self.unread_total(), &format!("{name} · Parley"))
     }
 
     /// The unread total for the title.

@@ -117,6 +117,7 @@ fn ThreadBody(v: ThreadView) -> impl IntoView {
     }
     let members = StoredValue::new(v.members);
     let name = v.name.clone();
+    let title_name = v.name.clone();
     let header_avatar = match &v.other {
         Some(o) => view! { <Avatar name=o.username.clone() url=o.avatar_url.clone()/> }.into_any(),
         None => view! { <GroupAvatar/> }.into_any(),
@@ -143,8 +144,9 @@ fn ThreadBody(v: ThreadView) -> impl IntoView {
 
     view! {
         // The same text as the window's title (both follow the unread
-        // count); this one is written while the thread renders.
-        <Title text=move || live.title()/>
+        // count); this one is written while the thread renders, from the
+        // name it renders.
+        <Title text=move || live.title_of(&title_name)/>
         <header class="thread-header">
             <A href="/chat" attr:class="back-link" attr:aria-label="Back to chats">"‹"</A>
             {header_avatar}

@@ -10,6 +10,17 @@ pub fn avatar_hue(username: &str) -> u16 {
     (h % 360) as u16
 }
 
+/// Degrees between two avatar colours: [`avatar_hue_class`] names one of
+/// `360 / HUE_STEP` classes, each defined in `style/main.css`.
+pub const HUE_STEP: u16 = 15;
+
+/// The class (`hue-0` … `hue-23`) that colours a generated avatar: the
+/// name's hue rounded down to [`HUE_STEP`]. A class rather than an inline
+/// `style` because the Content-Security-Policy allows no inline styles.
+pub fn avatar_hue_class(username: &str) -> String {
+    format!("hue-{}", avatar_hue(username) / HUE_STEP)
+}
+
 /// The letter shown in a generated avatar.
 pub fn avatar_initial(username: &str) -> String {
     username
@@ -29,6 +40,21 @@ mod tests {
         assert_ne!(avatar_hue("ana"), avatar_hue("bo"));
         assert!(avatar_hue("anything-at-all") < 360);
         assert_eq!(avatar_initial("ana"), "A");
+        assert_eq!(
+            avatar_hue_class("ana"),
+            format!("hue-{}", avatar_hue("ana") / 15)
+        );
         assert_eq!(avatar_initial(""), "?");
+    }
+
+    /// Every class a name can get is one `style/main.css` defines.
+    #[test]
+    fn every_hue_class_is_in_the_stylesheet() {
+        let css = include_str!("../../../style/main.css");
+        for n in 0..360 / HUE_STEP {
+            let rule = format!(".avatar.hue-{n} {{ --hue: {}; }}", n * HUE_STEP);
+            assert!(css.contains(&rule), "style/main.css lacks `{rule}`");
+        }
+        assert!(!css.contains(&format!(".hue-{} ", 360 / HUE_STEP)));
     }
 }
