@@ -13,6 +13,7 @@ mod next_path;
 mod password;
 pub mod preview;
 pub mod system_lines;
+pub mod text;
 mod username;
 #[cfg(feature = "ssr")]
 pub mod when;
