@@ -24,7 +24,7 @@ pub use chat_input::{
     parse_thread_id, sticker_url, GROUP_TITLE_MAX, REACTIONS, REPORT_DETAIL_MAX, REPORT_KINDS,
     STICKERS,
 };
-pub use message_body::{can_send, MessageBody};
+pub use message_body::{can_send, counter, MessageBody};
 pub use next_path::{login_url, safe_next_path, with_next};
 pub use password::Password;
 pub use preview::MessageKind;
