@@ -24,3 +24,4 @@ mod plans;
 mod reactions;
 mod reports;
 mod startup;
+mod text_limits;
