@@ -15,6 +15,7 @@ mod next_path;
 mod password;
 pub mod preview;
 pub mod system_lines;
+pub mod text;
 mod username;
 #[cfg(feature = "ssr")]
 pub mod when;
@@ -26,7 +27,7 @@ pub use chat_input::{
     STICKERS,
 };
 pub use html::{escape_html_text, safe_image_url};
-pub use message_body::{can_send, MessageBody};
+pub use message_body::{can_send, counter, MessageBody};
 pub use next_path::{login_url, safe_next_path, with_next};
 pub use password::Password;
 pub use preview::MessageKind;

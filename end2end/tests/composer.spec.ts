@@ -140,13 +140,20 @@ test('a counter appears near the length limit', async () => {
   await expect(counter).toHaveText('3500 / 4000');
   await box.fill('a'.repeat(3987));
   await expect(counter).toHaveText('3987 / 4000');
-  // The field takes no more than the limit.
   await box.fill('a'.repeat(4000));
   await expect(counter).toHaveText('4000 / 4000');
+  // Past the limit the counter says so and nothing can be sent (the field
+  // has no maxlength: that would count UTF-16 units, not characters).
+  const send = page.getByTestId('composer').getByRole('button', { name: 'Send' });
   await box.press('End');
   await page.keyboard.type('bbb');
+  await expect(counter).toHaveText('4003 / 4000');
+  await expect(counter).toHaveClass(/\bover\b/);
+  await expect(send).toBeDisabled();
+  for (let i = 0; i < 3; i++) await page.keyboard.press('Backspace');
   await expect(box).toHaveValue('a'.repeat(4000));
   await expect(counter).toHaveText('4000 / 4000');
+  await expect(send).toBeEnabled();
   // Sending a long message works and hides the counter.
   await box.press('Enter');
   await expect(box).toHaveValue('');

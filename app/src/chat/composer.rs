@@ -8,7 +8,7 @@ use leptos::{ev, html, prelude::*, server_fn::ServerFn};
 
 use super::{browser, live::use_live};
 use crate::api::messages::SendMessage;
-use crate::domain::{can_send, sticker_url, MessageBody, MessageKind, STICKERS};
+use crate::domain::{can_send, counter, sticker_url, text::is_blank, MessageKind, STICKERS};
 
 #[component]
 pub fn Composer(thread: String, client_id: String) -> impl IntoView {
@@ -91,7 +91,6 @@ pub fn Composer(thread: String, client_id: String) -> impl IntoView {
         live.send(thread.get_value(), MessageKind::Sticker, name.to_owned());
         browser::scroll_to_newest();
     };
-    let count = move || text.with(|t| t.chars().count());
 
     view! {
         <form
@@ -121,11 +120,13 @@ pub fn Composer(thread: String, client_id: String) -> impl IntoView {
                     rows="1"
                     placeholder="Message"
                     aria-label="Message"
-                    maxlength=MessageBody::MAX.to_string()
+                    // No `maxlength`: it counts UTF-16 units, so it would stop
+                    // 2,000 emoji short of what the server accepts. The counter
+                    // (the server's own count) and the Send button say it.
                     node_ref=area
                     on:input=move |ev| {
                         let value = event_target_value(&ev);
-                        if !value.trim().is_empty() {
+                        if !is_blank(&value) {
                             live.send_typing(&thread.get_value());
                         }
                         text.set(value);
@@ -141,11 +142,10 @@ pub fn Composer(thread: String, client_id: String) -> impl IntoView {
                 </button>
             </div>
             {move || {
-                let n = count();
-                let class = if n > MessageBody::MAX { "composer-counter over" } else { "composer-counter" };
-                (n >= MessageBody::WARN_AT)
-                    .then(|| view! {
-                        <p class=class data-testid="counter">{format!("{n} / {}", MessageBody::MAX)}</p>
+                text.with(|t| counter(t))
+                    .map(|(label, over)| {
+                        let class = if over { "composer-counter over" } else { "composer-counter" };
+                        view! { <p class=class data-testid="counter">{label}</p> }
                     })
             }}
             {move || shown_error().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}

@@ -13,7 +13,6 @@ use super::{
 };
 use crate::api::groups::{add_members, leave_thread, remove_member, rename_group};
 use crate::domain::live::presence_label;
-use crate::domain::GROUP_TITLE_MAX;
 use crate::error::AppError;
 use crate::model::{Member, MemberRole, UserCard};
 
@@ -76,7 +75,9 @@ pub fn GroupPanel(members: Vec<Member>, title: String, my_role: MemberRole) -> i
                     <input
                         id="group-title"
                         class="input"
-                        maxlength=GROUP_TITLE_MAX.to_string()
+                        // No `maxlength`: it counts UTF-16 units and would
+                        // refuse 80 emoji, which the server accepts; the
+                        // server's answer says when a name is too long.
                         placeholder="Name this group"
                         prop:value=move || title.get()
                         on:input=move |ev| title.set(event_target_value(&ev))

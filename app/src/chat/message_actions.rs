@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::{context::use_chat, modal::Modal, thread::use_thread};
 use crate::api::messages::{delete_message, report_message};
-use crate::domain::{REPORT_DETAIL_MAX, REPORT_KINDS};
+use crate::domain::REPORT_KINDS;
 
 /// "Delete message?" — the message then stays in place as
 /// "[message deleted]" (F7).
@@ -105,7 +105,9 @@ pub fn ReportDialog(id: i64) -> impl IntoView {
                     <textarea
                         class="input"
                         rows="2"
-                        maxlength=REPORT_DETAIL_MAX.to_string()
+                        // No `maxlength`: it counts UTF-16 units and would
+                        // refuse 500 emoji, which the server accepts; the
+                        // server's answer says when a detail is too long.
                         placeholder="Anything else? (optional)"
                         aria-label="Details"
                         on:input=move |ev| detail.set(event_target_value(&ev))

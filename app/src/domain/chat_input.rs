@@ -2,6 +2,7 @@
 //! reaction emoji, stickers, report reasons, group titles, client message
 //! ids and thread ids. Each refuses anything outside it.
 
+use super::text;
 use crate::error::AppError;
 
 /// The reactions offered on every message, in display order.
@@ -37,15 +38,19 @@ pub const REPORT_KINDS: [(&str, &str); 4] = [
     ("hate", "Hateful content"),
     ("other", "Something else"),
 ];
+/// The longest detail of a report, in characters ([`text::count`]).
 pub const REPORT_DETAIL_MAX: usize = 500;
 
-/// The stored reason: `"<kind>"` or `"<kind>: <detail>"`.
+/// The stored reason: `"<kind>"` or `"<kind>: <detail>"`. The detail's line
+/// breaks become `\n` and blank characters at its ends go ([`text`]); a
+/// detail with nothing visible is no detail.
 pub fn parse_report_reason(kind: &str, detail: &str) -> Result<String, AppError> {
     if !REPORT_KINDS.iter().any(|(k, _)| *k == kind) {
         return Err(AppError::invalid("reason", "Choose a reason."));
     }
-    let detail = detail.trim();
-    if detail.chars().count() > REPORT_DETAIL_MAX {
+    let detail = text::normalize_newlines(detail);
+    let detail = text::trim_blank(&detail);
+    if text::check_length(detail, REPORT_DETAIL_MAX).is_err() {
         return Err(AppError::invalid(
             "detail",
             format!("Please keep it under {REPORT_DETAIL_MAX} characters."),
@@ -58,16 +63,19 @@ pub fn parse_report_reason(kind: &str, detail: &str) -> Result<String, AppError>
     })
 }
 
+/// The longest group name, in characters ([`text::count`]).
 pub const GROUP_TITLE_MAX: usize = 80;
 
-/// A group's name: trimmed, at most [`GROUP_TITLE_MAX`] characters, no
-/// control characters. Empty means "no name" (members' names are shown).
+/// A group's name: blank characters at its ends removed
+/// ([`text::trim_blank`]), at most [`GROUP_TITLE_MAX`] characters, no
+/// control characters. Nothing visible (`"   "`, `"\u{200B}\u{2060}"`)
+/// means "no name": members' names are shown, as when the field is cleared.
 pub fn parse_group_title(input: &str) -> Result<Option<String>, AppError> {
-    let title = input.trim();
+    let title = text::trim_blank(input);
     if title.is_empty() {
         return Ok(None);
     }
-    if title.chars().count() > GROUP_TITLE_MAX {
+    if text::check_length(title, GROUP_TITLE_MAX).is_err() {
         return Err(AppError::invalid(
             "title",
             format!("A group name is at most {GROUP_TITLE_MAX} characters."),
@@ -135,6 +143,21 @@ mod tests {
         );
         assert!(parse_report_reason("because", "").is_err());
         assert!(parse_report_reason("spam", &"x".repeat(501)).is_err());
+        // Counted as a reader counts: 500 emoji fit.
+        assert_eq!(
+            parse_report_reason("spam", &"😀".repeat(500)),
+            Ok(format!("spam: {}", "😀".repeat(500)))
+        );
+        assert!(parse_report_reason("spam", &"😀".repeat(501)).is_err());
+        // Invisible only is no detail; a form's CRLF is stored as LF.
+        assert_eq!(
+            parse_report_reason("spam", "\u{200B}\u{FEFF} "),
+            Ok("spam".into())
+        );
+        assert_eq!(
+            parse_report_reason("other", "one\r\ntwo\r\n"),
+            Ok("other: one\ntwo".into())
+        );
     }
 
     #[test]
@@ -143,6 +166,26 @@ mod tests {
         assert_eq!(parse_group_title("   "), Ok(None));
         assert!(parse_group_title(&"x".repeat(81)).is_err());
         assert!(parse_group_title("two\nlines").is_err());
+        // Nothing visible is no name; invisible ends are dropped.
+        for blank in ["\u{200B}\u{2060}", "\u{3164}", " \u{FEFF} \u{200D}"] {
+            assert_eq!(parse_group_title(blank), Ok(None), "{blank:?}");
+        }
+        assert_eq!(
+            parse_group_title("\u{200B}Otters\u{2060}"),
+            Ok(Some("Otters".into()))
+        );
+        // Counted as a reader counts: 80 family emoji are 80 characters.
+        let family = "👨\u{200D}👩\u{200D}👧\u{200D}👦";
+        let a79 = "a".repeat(79);
+        assert_eq!(
+            parse_group_title(&format!("{a79}{family}")),
+            Ok(Some(format!("{a79}{family}")))
+        );
+        assert_eq!(
+            parse_group_title(&"😀".repeat(80)),
+            Ok(Some("😀".repeat(80)))
+        );
+        assert!(parse_group_title(&"😀".repeat(81)).is_err());
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! rules (what a deleted message or a sticker shows, where long text is cut)
 //! live in one place and never depend on the viewer's platform.
 
+use super::text;
+
 /// What a message is, as stored and sent over the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 // The wire form matches `as_str`, so logs, the database and JSON agree.
@@ -37,7 +39,9 @@ impl MessageKind {
 
 pub const DELETED: &str = "[message deleted]";
 pub const STICKER_PREVIEW: &str = "🖼️";
-/// Counted in chars so the cut never lands inside a UTF-8 sequence.
+/// The preview's length in characters as a reader counts them
+/// ([`text::count`]); the cut lands on a grapheme boundary, so it never
+/// splits an emoji sequence or a letter from its accent.
 pub const PREVIEW_CHARS: usize = 80;
 
 /// The navigation list's one-line preview of a thread's last message.
@@ -66,11 +70,7 @@ pub fn sender_label(sender_id: i64, viewer_id: i64, username: &str) -> String {
 /// only waste its width.
 fn one_line(body: &str) -> String {
     let collapsed = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    match collapsed.char_indices().nth(PREVIEW_CHARS) {
-        // A space right before the cut would leave "word …"; drop it.
-        Some((cut, _)) => format!("{}…", collapsed[..cut].trim_end()),
-        None => collapsed,
-    }
+    text::truncate(&collapsed, PREVIEW_CHARS).into_owned()
 }
 
 #[cfg(test)]
@@ -163,6 +163,28 @@ mod tests {
         let body = format!("{}😀😀😀", "x".repeat(PREVIEW_CHARS - 1));
         let out = preview(MessageKind::Text, &body, false);
         assert_eq!(out, format!("{}😀…", "x".repeat(PREVIEW_CHARS - 1)));
+    }
+
+    #[test]
+    fn an_emoji_sequence_at_the_cut_is_kept_whole_or_dropped_whole() {
+        let family = "👨\u{200D}👩\u{200D}👧\u{200D}👦";
+        let a79 = "a".repeat(PREVIEW_CHARS - 1);
+        // The family is the 80th character: it fits, whole.
+        let body = format!("{a79}{family}");
+        assert_eq!(preview(MessageKind::Text, &body, false), body);
+        let body = format!("{a79}{family} and more");
+        assert_eq!(
+            preview(MessageKind::Text, &body, false),
+            format!("{a79}{family}…")
+        );
+        // The 81st: cut before it, not inside it.
+        let body = format!("{a79}b{family}");
+        assert_eq!(preview(MessageKind::Text, &body, false), format!("{a79}b…"));
+        let flags = "🇳🇴".repeat(PREVIEW_CHARS + 1);
+        assert_eq!(
+            preview(MessageKind::Text, &flags, false),
+            format!("{}…", "🇳🇴".repeat(PREVIEW_CHARS))
+        );
     }
 
     #[test]

@@ -28,4 +28,5 @@ mod relabel;
 mod reports;
 mod security_headers;
 mod startup;
+mod text_limits;
 mod utf8;

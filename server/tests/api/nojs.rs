@@ -7,7 +7,12 @@ use crate::chat_helpers::{bodies, client_id, User};
 use crate::helpers::{location, TestApp};
 
 /// What a browser with JavaScript off sends for the composer form.
-async fn form_post(app: &TestApp, user: &User, thread: &str, form: &[(&str, &str)]) -> Response {
+pub(crate) async fn form_post(
+    app: &TestApp,
+    user: &User,
+    thread: &str,
+    form: &[(&str, &str)],
+) -> Response {
     user.client
         .post(app.url("/api/send_message"))
         .header(header::ACCEPT, "text/html,application/xhtml+xml")
