@@ -1514,10 +1514,7 @@ async fn delivery(
             sockets.totals.delivered.load(Ordering::Relaxed) >= expected
         })
         .await;
-        let cpu = format!(
-            "{} (measured from the new process's start)",
-            cpu.report(sockets.totals.frames.load(Ordering::Relaxed) - frames_before)
-        );
+        let cpu = cpu.report(sockets.totals.frames.load(Ordering::Relaxed) - frames_before);
         // Late duplicates would arrive right after the last frame.
         tokio::time::sleep(Duration::from_millis(200)).await;
         let outcome = report_phase(
