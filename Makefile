@@ -45,8 +45,10 @@ bench-ssr:
 	RUSTFLAGS="--cfg erase_components" cargo run --release -p server --features bench --bin bench_ssr -- $(ARGS)
 
 ## Live sockets, release build: send→deliver latency in a 1,000-member
-## group at 10 then 100 msg/s, and server memory per idle socket at 5,000
-## (prints figures; quick run: make bench-live ARGS="--members 50 --idle 200 --seconds 3")
+## group at 10 then 100 msg/s, server memory per idle socket at 5,000, and
+## a restart with all 1,000 connected (prints figures; quick run:
+## make bench-live ARGS="--members 50 --idle 200 --seconds 3 --restart-seconds 4";
+## one part: ARGS="--only restart")
 # Runs the parley binary built here as a separate process (its RSS is read
 # from /proc). Every socket is a descriptor in the bench and in the server,
 # so the open-files limit is raised to the hard limit first.

@@ -29,6 +29,35 @@ pub mod close {
     pub const INVALID_TEXT: u16 = 1007;
 }
 
+/// When a closed live socket tries again: exponential backoff with full
+/// jitter, so that after a server restart the clients of every open page
+/// do not all come back in the same instant. The browser
+/// (`chat/live/socket.rs`) and the live benchmark's clients (`bench_live`)
+/// use this same schedule.
+pub mod reconnect {
+    /// The ceiling of the first attempt's delay, in ms; each failed
+    /// attempt doubles it.
+    pub const BASE_MS: f64 = 500.0;
+    /// The largest ceiling, in ms.
+    pub const CAP_MS: f64 = 30_000.0;
+
+    /// The delay in ms before reconnect attempt `attempt` (0 = the first
+    /// after a close, whatever its code, e.g. 1001 when the server stops):
+    /// `random · min(CAP_MS, BASE_MS · 2^attempt)`, so uniform in
+    /// `[0, ceiling)` for `random` uniform in `[0, 1)` (`Math.random()`).
+    /// `random` outside `[0, 1]` is clamped into it (NaN counts as 0).
+    pub fn delay_ms(attempt: u32, random: f64) -> f64 {
+        // 2^16 · BASE_MS is far past the cap; the bound keeps powi finite.
+        let ceiling = (BASE_MS * 2f64.powi(attempt.min(16) as i32)).min(CAP_MS);
+        let share = if random.is_nan() {
+            0.0
+        } else {
+            random.clamp(0.0, 1.0)
+        };
+        ceiling * share
+    }
+}
+
 /// From the browser.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "t", rename_all = "snake_case")]
@@ -152,5 +181,35 @@ mod tests {
         );
         assert_eq!(serde_json::from_str::<ServerFrame>(&e.to_json())?, e);
         Ok(())
+    }
+
+    #[test]
+    fn reconnect_delays_are_fully_jittered_from_the_first_attempt() {
+        use super::reconnect::{delay_ms, BASE_MS, CAP_MS};
+        // The first attempt after a close may go at once or as late as the
+        // base: a restart's clients spread over the whole window.
+        assert_eq!(delay_ms(0, 0.0), 0.0);
+        assert_eq!(delay_ms(0, 0.5), BASE_MS / 2.0);
+        assert_eq!(delay_ms(0, 1.0), BASE_MS);
+        // Each attempt doubles the ceiling, up to the cap.
+        assert_eq!(delay_ms(1, 1.0), 2.0 * BASE_MS);
+        assert_eq!(delay_ms(3, 0.25), 2.0 * BASE_MS);
+        assert_eq!(delay_ms(6, 1.0), CAP_MS);
+        assert_eq!(delay_ms(u32::MAX, 1.0), CAP_MS);
+        assert_eq!(delay_ms(u32::MAX, 0.0), 0.0);
+        // The delay grows with the random number, never past the ceiling.
+        for attempt in 0..20 {
+            let ceiling = (BASE_MS * 2f64.powi(attempt.min(16) as i32)).min(CAP_MS);
+            let mut previous = -1.0;
+            for k in 0..=100 {
+                let d = delay_ms(attempt, f64::from(k) / 100.0);
+                assert!(d > previous && d <= ceiling, "attempt {attempt}, {k}%: {d}");
+                previous = d;
+            }
+        }
+        // Out of range or not a number: still a delay inside the window.
+        assert_eq!(delay_ms(0, -1.0), 0.0);
+        assert_eq!(delay_ms(0, 7.0), BASE_MS);
+        assert_eq!(delay_ms(0, f64::NAN), 0.0);
     }
 }

@@ -82,14 +82,62 @@ test('a long chat opens at the newest message and loads older pages on scrolling
     // In order, none twice.
     const texts = await messages.locator('.msg-body').allTextContents();
     expect(texts).toEqual(['the very first', ...numbered('history', 120)]);
+  } finally {
+    await closeAll(me, other);
+  }
+});
 
-    // The "Load older messages" link loads older messages too.
+test('“Load older messages” loads the page before; a click while a load is under way joins it', async ({ browser }) => {
+  const other = await newPerson(browser, 'hko');
+  const me = await newPerson(browser, 'hk');
+  try {
+    const page = me.page;
+    const id = await startDirectChat(page, other.name, 'the very first');
+    await apiSendMany(page, id, numbered('history', 170));
     await openThread(page, id);
+    const messages = page.getByTestId('message');
     await expect(messages).toHaveCount(50);
-    await page.getByRole('link', { name: 'Load older messages' }).click();
-    await expect.poll(() => messages.count()).toBeGreaterThanOrEqual(100);
-    const shown = await messages.locator('.msg-body').allTextContents();
-    expect(shown).toEqual(['the very first', ...numbered('history', 120)].slice(-shown.length));
+    const link = page.getByRole('link', { name: 'Load older messages' });
+
+    // Older pages are held back until the test lets them through: a click
+    // racing a load that moves the link away (or removes it, on the last
+    // page) is what made this test flaky.
+    const asked: string[] = [];
+    let letThrough!: () => void;
+    const gate = new Promise<void>((resolve) => (letThrough = resolve));
+    await page.route('**/api/older_messages*', async (route) => {
+      asked.push(route.request().postData() ?? '');
+      await gate;
+      await route.continue();
+    });
+
+    // A reader who scrolls up to the link starts a load by scrolling; the
+    // link says so...
+    await link.scrollIntoViewIfNeeded();
+    await expect.poll(() => asked.length).toBe(1);
+    const busy = page.locator('.history-more a');
+    await expect(busy).toHaveText('Loading…');
+    await expect(busy).toHaveAttribute('aria-disabled', 'true');
+    // ...and a click on it meanwhile joins that load: no second request.
+    await busy.click({ force: true });
+    letThrough();
+    await expect(messages).toHaveCount(100);
+    await expect(link).toHaveAttribute('aria-disabled', 'false');
+    expect(asked).toHaveLength(1);
+
+    // The link alone (focused without scrolling, so no scroll loads):
+    // each Enter loads the page before, and the link keeps the focus.
+    await link.evaluate((el) => (el as HTMLElement).focus({ preventScroll: true }));
+    await page.keyboard.press('Enter');
+    await expect(messages).toHaveCount(150);
+    await expect(link).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(messages).toHaveCount(171);
+    await expect(link).toHaveCount(0);
+    expect(asked).toHaveLength(3);
+    // In order, none twice.
+    const texts = await messages.locator('.msg-body').allTextContents();
+    expect(texts).toEqual(['the very first', ...numbered('history', 170)]);
   } finally {
     await closeAll(me, other);
   }

@@ -145,6 +145,10 @@ pub fn MessageList(
     let loading = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
 
+    // The one way older pages load, for the scroll trigger and the link
+    // alike: a call while a load is in flight joins it (does nothing), so
+    // a click on the link during a scroll-triggered load is harmless and
+    // no page is asked for twice (history.spec.ts checks this).
     let load_older = move || {
         if loading.get_untracked() || !thread.has_more.get_untracked() {
             return;

@@ -41,12 +41,28 @@
 //!    ones reopened, as above), the presence traffic left to settle, and
 //!    VmRSS read again. Prints
 //!    (after − before) / sockets.
+//! 4. Restart: every member opens one socket that comes back by itself, as
+//!    the browser's does (on any close: wait [`reconnect::delay_ms`], the
+//!    browser's full-jitter backoff, then reconnect with `after=<cursor>`,
+//!    the last event id it got; the attempt count is reset by `ready`).
+//!    When all are ready and quiet, a few messages are sent and delivered;
+//!    then messages go on at [`RESTART_RATE`] for `--restart-seconds`, and
+//!    [`RESTART_AFTER`] into that the bench SIGTERMs parley, waits for it
+//!    to exit and starts it again on the same database and port. Sends
+//!    that fail meanwhile are retried with the same client id (as the
+//!    browser's outbox does), on the same backoff schedule. Prints how
+//!    long after the SIGTERM every member had resumed (a socket opened to
+//!    the new process got its `ready`; target ≤ 15 s), how many sockets
+//!    the new process cut off with 4000 (target 0), and whether every
+//!    member got every message exactly once, in event order, across the
+//!    restart. Fails when a target is missed.
 //!
 //! The bench and the server each hold one descriptor per socket: raise the
 //! limit first (`ulimit -n`; the Makefile recipe does).
 //!
 //! Usage: `bench_live [--members N] [--idle N] [--rates 10,100]
-//! [--seconds 20,10] [--senders N] [--server-bin PATH]`.
+//! [--seconds 20,10] [--senders N] [--restart-seconds S]
+//! [--only latency,memory,restart] [--server-bin PATH]`.
 
 use std::{
     io::{BufRead, BufReader},
@@ -61,6 +77,7 @@ use std::{
 };
 
 use anyhow::{bail, ensure, Context, Result};
+use app::protocol::{close, reconnect};
 use futures_util::{stream, StreamExt, TryStreamExt};
 use reqwest::{header::SET_COOKIE, Client, StatusCode};
 use serde_json::Value;
@@ -99,6 +116,21 @@ const SETTLE: Duration = Duration::from_secs(5);
 /// The server marks a user offline this long after their last socket
 /// closes (socket.rs), plus a margin.
 const OFFLINE_GRACE: Duration = Duration::from_secs(5);
+/// Messages a second while the server restarts (part 4).
+const RESTART_RATE: f64 = 10.0;
+/// Messages sent and delivered before the restart.
+const RESTART_BEFORE: usize = 10;
+/// How far into the restart phase's sending the server gets its SIGTERM.
+const RESTART_AFTER: Duration = Duration::from_secs(1);
+/// Every member must have resumed this long after the SIGTERM (the
+/// hardening issue's target).
+const RESUME_TARGET: Duration = Duration::from_secs(15);
+/// How long the bench waits for every member to resume before it gives up.
+const RESUME_LIMIT: Duration = Duration::from_secs(60);
+/// A send that failed is retried (same client id) for this long.
+const SEND_RETRY_LIMIT: Duration = Duration::from_secs(60);
+/// A socket handshake that takes longer than this counts as failed.
+const HANDSHAKE_LIMIT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Clone, PartialEq)]
 struct Args {
@@ -108,7 +140,44 @@ struct Args {
     /// One duration per rate.
     seconds: Vec<f64>,
     senders: usize,
+    /// Length of the restart phase's sending; 0 skips it.
+    restart_seconds: f64,
+    only: Parts,
     server_bin: Option<PathBuf>,
+}
+
+/// Which parts run (`--only`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Parts {
+    latency: bool,
+    memory: bool,
+    restart: bool,
+}
+
+impl Parts {
+    const ALL: Self = Self {
+        latency: true,
+        memory: true,
+        restart: true,
+    };
+
+    /// `latency,memory,restart` or any of them.
+    fn parse(value: &str) -> Result<Self> {
+        let mut parts = Self {
+            latency: false,
+            memory: false,
+            restart: false,
+        };
+        for name in value.split(',').map(str::trim) {
+            match name {
+                "latency" => parts.latency = true,
+                "memory" => parts.memory = true,
+                "restart" => parts.restart = true,
+                _ => bail!("--only: {name:?} is not latency, memory or restart"),
+            }
+        }
+        Ok(parts)
+    }
 }
 
 impl Default for Args {
@@ -119,18 +188,23 @@ impl Default for Args {
             rates: vec![10.0, 100.0],
             seconds: vec![20.0, 10.0],
             senders: 4,
+            restart_seconds: 10.0,
+            only: Parts::ALL,
             server_bin: None,
         }
     }
 }
 
 const USAGE: &str = "usage: bench_live [--members N] [--idle N] [--rates R1,R2,..] \
-[--seconds S | S1,S2,..] [--senders N] [--server-bin PATH]
+[--seconds S | S1,S2,..] [--senders N] [--restart-seconds S] [--only PARTS] \
+[--server-bin PATH]
   --members N      people in the group, one live socket each (default 1000)
   --idle N         idle sockets for the memory figure, 0 to skip (default 5000)
   --rates R,..     messages per second, one phase each (default 10,100)
   --seconds S,..   length of each phase; one value for all (default 20,10)
   --senders N      members who send, in turn (default 4)
+  --restart-seconds S  sending while the server restarts, 0 to skip (default 10)
+  --only PARTS     latency, memory, restart, comma-separated (default all)
   --server-bin P   the parley binary (default: next to this one)";
 
 /// Parses the flags (`--flag value` or `--flag=value`); `None` for `--help`.
@@ -152,6 +226,8 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Args>> {
             "--rates",
             "--seconds",
             "--senders",
+            "--restart-seconds",
+            "--only",
             "--server-bin",
         ];
         ensure!(
@@ -173,6 +249,15 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Args>> {
             "--members" => parsed.members = count(&value)?,
             "--idle" => parsed.idle = count(&value)?,
             "--senders" => parsed.senders = count(&value)?,
+            "--restart-seconds" => {
+                parsed.restart_seconds = value
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|n| n.is_finite() && *n >= 0.0)
+                    .with_context(|| format!("{flag}: {value:?} is not a number of seconds"))?;
+            }
+            "--only" => parsed.only = Parts::parse(&value)?,
             "--rates" => parsed.rates = numbers(&flag, &value)?,
             "--seconds" => {
                 parsed.seconds = numbers(&flag, &value)?;
@@ -201,6 +286,13 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Args>> {
         "--senders must be between 1 and --members"
     );
     ensure!(!parsed.rates.is_empty(), "--rates needs at least one rate");
+    ensure!(
+        parsed.restart_seconds == 0.0
+            || parsed.restart_seconds >= RESTART_AFTER.as_secs_f64() + 1.0,
+        "--restart-seconds must be 0 or at least {} (the SIGTERM comes {} s in)",
+        RESTART_AFTER.as_secs_f64() + 1.0,
+        RESTART_AFTER.as_secs_f64()
+    );
     for (rate, secs) in parsed.rates.iter().zip(&parsed.seconds) {
         ensure!(
             messages_in(*rate, *secs) >= 1,
@@ -258,38 +350,64 @@ async fn main() -> Result<()> {
     );
     let base = Instant::now();
 
-    let mut server = Server::start(&env).context("starting parley for the set-up")?;
+    let mut server = Server::start(&env, ANY_PORT).context("starting parley for the set-up")?;
     let setup = set_up(&server, &args).await;
     server.stop()?;
     let (members, group) = setup?;
 
-    // Both parts run even if the first fails; the bench fails at the end.
-    let mut server = Server::start(&env).context("starting parley for the latency run")?;
-    let latency = delivery(&server, &members, &group, &args, base).await;
-    let stopped = server.stop();
-    server.report_log();
-    if let Err(e) = &latency {
-        println!("\nFAILED: {e:#}");
+    // Every part runs even if one before fails; the bench fails at the end.
+    let (mut latency, mut stopped) = (Ok(()), Ok(()));
+    if args.only.latency {
+        let mut server =
+            Server::start(&env, ANY_PORT).context("starting parley for the latency run")?;
+        latency = delivery(&server, &members, &group, &args, base).await;
+        stopped = server.stop();
+        server.report_log();
+        if let Err(e) = &latency {
+            println!("\nFAILED: {e:#}");
+        }
     }
 
     let mut memory = Ok(());
-    if args.idle > 0 {
-        let mut server = Server::start(&env).context("starting parley for the memory run")?;
+    if args.only.memory && args.idle > 0 {
+        let mut server =
+            Server::start(&env, ANY_PORT).context("starting parley for the memory run")?;
         memory = idle_memory(&server, &members, args.idle, base).await;
         server.stop()?;
         server.report_log();
+    }
+
+    let mut restarted = Ok(());
+    if args.only.restart && args.restart_seconds > 0.0 {
+        // Client ids go on from the latency run's (a sender's id is
+        // stored once: reused, it would be taken for a retry).
+        let first = args
+            .rates
+            .iter()
+            .zip(&args.seconds)
+            .map(|(&rate, &secs)| messages_in(rate, secs))
+            .sum();
+        restarted = restart(&env, &members, &group, &args, first, base).await;
+        if let Err(e) = &restarted {
+            println!("\nFAILED: {e:#}");
+        }
     }
     println!("load average at the end: {}", load_average());
     latency?;
     stopped?;
     memory?;
+    restarted?;
     Ok(())
 }
+
+/// Where a run listens when the port does not matter.
+const ANY_PORT: &str = "127.0.0.1:0";
 
 // ---------------------------------------------------------------------------
 // The server process
 
 /// How every run starts the server.
+#[derive(Clone)]
 struct ServerEnv {
     bin: PathBuf,
     db_url: String,
@@ -336,10 +454,11 @@ struct Server {
 }
 
 impl Server {
-    /// Starts the binary and waits for its "listening on" line.
-    fn start(env: &ServerEnv) -> Result<Self> {
+    /// Starts the binary on `addr` (`127.0.0.1:0`: any free port) and
+    /// waits for its "listening on" line.
+    fn start(env: &ServerEnv, addr: &str) -> Result<Self> {
         let mut child = Command::new(&env.bin)
-            .env("PARLEY_ADDR", "127.0.0.1:0")
+            .env("PARLEY_ADDR", addr)
             .env("DATABASE_URL", &env.db_url)
             .env("LEPTOS_SITE_ROOT", &env.site)
             .env("RUST_LOG", "warn,parley=info,app::server::live=info")
@@ -716,6 +835,34 @@ struct Recv {
     ended: Option<String>,
     /// When, in ns since the bench started.
     ended_at: u64,
+    /// The close code the server sent when it ended, if any.
+    ended_code: Option<u16>,
+    /// The newest event id it got, or the cursor of its last `ready` or
+    /// `reload` if newer: where a resuming socket reconnects after.
+    cursor: Option<i64>,
+    /// When the last `ready` came, in ns since the bench started.
+    ready_at: u64,
+    /// `reload` frames: replays the log could no longer give.
+    reloads: usize,
+    /// Resuming sockets: when the current connection opened (ns).
+    opened_at: u64,
+    /// Resuming sockets: every connection that ended, oldest first.
+    ends: Vec<End>,
+    /// Resuming sockets: handshakes that failed (the server was down).
+    refused: usize,
+}
+
+/// One connection of a resuming socket that ended (times in ns since the
+/// bench started).
+#[derive(Debug, Clone, PartialEq)]
+struct End {
+    opened_at: u64,
+    ended_at: u64,
+    /// When it got `ready` (0: it did not).
+    ready_at: u64,
+    /// The server's close code (None: no close frame).
+    code: Option<u16>,
+    reason: String,
 }
 
 struct Socket {
@@ -733,7 +880,9 @@ fn nanos_since(base: Instant) -> u64 {
     u64::try_from(base.elapsed().as_nanos()).unwrap_or(u64::MAX)
 }
 
-/// Opens a live socket as `cookie`'s browser would and starts reading it.
+/// Opens a live socket as `cookie`'s browser would and starts reading it;
+/// with `resume`, a socket that comes back by itself (see
+/// [`resume_socket`]), its jitter seeded with `resume`'s value.
 async fn open_socket(
     addr: &str,
     cookie: String,
@@ -741,14 +890,43 @@ async fn open_socket(
     base: Instant,
     totals: Arc<Totals>,
     stop: watch::Receiver<bool>,
+    resume: Option<u64>,
 ) -> Result<Socket> {
-    let mut req = format!("ws://{addr}/api/live")
+    let ws = handshake(addr, &cookie, None).await?;
+    let recv = Arc::new(Mutex::new(Recv {
+        at: vec![0; slots],
+        opened_at: nanos_since(base),
+        ..Recv::default()
+    }));
+    let task = match resume {
+        None => tokio::spawn(read_socket(ws, recv.clone(), base, totals, stop)),
+        Some(seed) => {
+            let resuming = Resuming {
+                addr: addr.to_owned(),
+                cookie: cookie.clone(),
+                recv: recv.clone(),
+                base,
+                totals,
+                stop,
+                jitter: Jitter(seed),
+            };
+            tokio::spawn(resume_socket(ws, resuming))
+        }
+    };
+    Ok(Socket { cookie, recv, task })
+}
+
+/// The WebSocket handshake of `GET /api/live[?after=<cursor>]`, with the
+/// session cookie and the page's `Origin`.
+async fn handshake(addr: &str, cookie: &str, after: Option<i64>) -> Result<Ws> {
+    let query = after.map(|a| format!("?after={a}")).unwrap_or_default();
+    let mut req = format!("ws://{addr}/api/live{query}")
         .into_client_request()
         .context("building the socket request")?;
     let headers = req.headers_mut();
     headers.insert(
         COOKIE,
-        HeaderValue::from_str(&cookie).context("a session cookie")?,
+        HeaderValue::from_str(cookie).context("a session cookie")?,
     );
     headers.insert(
         ORIGIN,
@@ -758,15 +936,93 @@ async fn open_socket(
     // before every read: with a small one the bench's own reading costs
     // less of the CPU the server shares. Frames here are under 1 KiB.
     let config = WebSocketConfig::default().read_buffer_size(CLIENT_READ_BUFFER);
-    let (ws, _) = tokio_tungstenite::connect_async_with_config(req, Some(config), true)
+    let connecting = tokio_tungstenite::connect_async_with_config(req, Some(config), true);
+    let (ws, _) = tokio::time::timeout(HANDSHAKE_LIMIT, connecting)
         .await
+        .context("opening /api/live: no answer")?
         .context("opening /api/live")?;
-    let recv = Arc::new(Mutex::new(Recv {
-        at: vec![0; slots],
-        ..Recv::default()
-    }));
-    let task = tokio::spawn(read_socket(ws, recv.clone(), base, totals, stop));
-    Ok(Socket { cookie, recv, task })
+    Ok(ws)
+}
+
+/// What a resuming socket needs between its connections.
+struct Resuming {
+    addr: String,
+    cookie: String,
+    recv: Arc<Mutex<Recv>>,
+    base: Instant,
+    totals: Arc<Totals>,
+    stop: watch::Receiver<bool>,
+    jitter: Jitter,
+}
+
+/// Reads `ws`, and whenever a connection ends without the bench asking,
+/// reconnects as the browser does (`chat/live/socket.rs`): after
+/// [`reconnect::delay_ms`] for the attempt (full jitter from the first
+/// attempt; reset by `ready`), resuming after the cursor. Every ended
+/// connection and failed handshake is recorded in the socket's [`Recv`].
+async fn resume_socket(ws: Ws, mut s: Resuming) {
+    let mut ws = Some(ws);
+    let mut attempt: u32 = 0;
+    loop {
+        if let Some(ws) = ws.take() {
+            read_socket(ws, s.recv.clone(), s.base, s.totals.clone(), s.stop.clone()).await;
+            let mut r = lock(&s.recv);
+            let Some(reason) = r.ended.take() else {
+                // The bench closed it.
+                return;
+            };
+            if r.ready {
+                attempt = 0;
+            }
+            let end = End {
+                opened_at: r.opened_at,
+                ended_at: r.ended_at,
+                ready_at: if r.ready { r.ready_at } else { 0 },
+                code: r.ended_code.take(),
+                reason,
+            };
+            r.ends.push(end);
+            r.ready = false;
+        }
+        if *s.stop.borrow() {
+            return;
+        }
+        let delay = reconnect::delay_ms(attempt, s.jitter.next_unit());
+        attempt = attempt.saturating_add(1);
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs_f64(delay / 1000.0)) => {}
+            _ = s.stop.changed() => return,
+        }
+        let cursor = lock(&s.recv).cursor;
+        let opened = tokio::select! {
+            opened = handshake(&s.addr, &s.cookie, cursor) => opened,
+            _ = s.stop.changed() => return,
+        };
+        match opened {
+            Ok(fresh) => {
+                lock(&s.recv).opened_at = nanos_since(s.base);
+                ws = Some(fresh);
+            }
+            Err(_) => lock(&s.recv).refused += 1,
+        }
+    }
+}
+
+/// The random numbers of one socket's reconnect jitter (SplitMix64: small,
+/// fast and good enough to spread delays; a bench needs no more).
+struct Jitter(u64);
+
+impl Jitter {
+    /// The next number, uniform in [0, 1).
+    fn next_unit(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        // The top 53 bits: exactly representable, below 1.
+        (z >> 11) as f64 / (1u64 << 53) as f64
+    }
 }
 
 type Ws =
@@ -791,7 +1047,9 @@ async fn read_socket(
                         continue;
                     }
                     Some(Ok(Message::Close(Some(frame)))) => {
-                        format!("closed by the server with code {}", u16::from(frame.code))
+                        let code = u16::from(frame.code);
+                        lock(&recv).ended_code = Some(code);
+                        format!("closed by the server with code {code}")
                     }
                     Some(Ok(Message::Close(None))) => "closed by the server".to_owned(),
                     Some(Ok(_)) => continue,
@@ -819,8 +1077,20 @@ async fn read_socket(
 fn take_frame(recv: &Mutex<Recv>, totals: &Totals, text: &str, now: u64) {
     totals.frames.fetch_add(1, Ordering::Relaxed);
     match classify(text) {
-        Frame::Ready => {
-            lock(recv).ready = true;
+        Frame::Ready { cursor } => {
+            let mut r = lock(recv);
+            r.ready = true;
+            r.ready_at = now;
+            r.cursor = Some(r.cursor.map_or(cursor, |c| c.max(cursor)));
+        }
+        Frame::Reload { cursor } => {
+            // Live from here, as after `ready`, but what came before the
+            // cursor was not replayed.
+            let mut r = lock(recv);
+            r.reloads += 1;
+            r.ready = true;
+            r.ready_at = now;
+            r.cursor = Some(cursor);
         }
         Frame::Presence => {
             totals.presence.fetch_add(1, Ordering::Relaxed);
@@ -831,6 +1101,7 @@ fn take_frame(recv: &Mutex<Recv>, totals: &Totals, text: &str, now: u64) {
                 r.out_of_order += 1;
             }
             r.last_event = id;
+            r.cursor = Some(r.cursor.map_or(id, |c| c.max(id)));
             match message.map(message_number) {
                 None => {}
                 Some(Some(n)) if n < r.at.len() => {
@@ -850,7 +1121,12 @@ fn take_frame(recv: &Mutex<Recv>, totals: &Totals, text: &str, now: u64) {
 
 #[derive(Debug, PartialEq)]
 enum Frame<'a> {
-    Ready,
+    Ready {
+        cursor: i64,
+    },
+    Reload {
+        cursor: i64,
+    },
     Presence,
     /// A logged event; `message` is the client id of a new message.
     Event {
@@ -865,20 +1141,19 @@ enum Frame<'a> {
 /// server). Serde writes the tag first and the fields in declaration order;
 /// the tests check this against the protocol's own types.
 fn classify(text: &str) -> Frame<'_> {
-    if text.starts_with(r#"{"t":"ready","#) {
-        return Frame::Ready;
+    if let Some(cursor) = number_after(text, r#"{"t":"ready","cursor":"#) {
+        return Frame::Ready { cursor };
+    }
+    if let Some(cursor) = number_after(text, r#"{"t":"reload","cursor":"#) {
+        return Frame::Reload { cursor };
     }
     if text.starts_with(r#"{"t":"presence","#) {
         return Frame::Presence;
     }
-    let Some(rest) = text.strip_prefix(r#"{"t":"event","id":"#) else {
+    let Some(id) = number_after(text, r#"{"t":"event","id":"#) else {
         return Frame::Other;
     };
-    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-    let Ok(id) = rest[..digits].parse() else {
-        return Frame::Other;
-    };
-    let message = if rest.contains(r#""change":{"kind":"message_created","#) {
+    let message = if text.contains(r#""change":{"kind":"message_created","#) {
         // The client id is the change's last field, after the message
         // (whose text is escaped, so it cannot contain this pattern).
         const KEY: &str = r#","client_id":""#;
@@ -890,6 +1165,13 @@ fn classify(text: &str) -> Frame<'_> {
         None
     };
     Frame::Event { id, message }
+}
+
+/// The whole number right after `prefix` at the start of `text`.
+fn number_after(text: &str, prefix: &str) -> Option<i64> {
+    let rest = text.strip_prefix(prefix)?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    rest[..digits].parse().ok()
 }
 
 fn client_id(n: usize) -> String {
@@ -942,6 +1224,9 @@ struct Sockets {
     totals: Arc<Totals>,
     stop: watch::Sender<bool>,
     open: Vec<Socket>,
+    /// Sockets reconnect by themselves (part 4), their jitter seeded from
+    /// this and their number.
+    resume: Option<u64>,
 }
 
 /// How joining went.
@@ -964,16 +1249,35 @@ impl Sockets {
             totals: Arc::new(Totals::default()),
             stop: watch::channel(false).0,
             open: Vec::new(),
+            resume: None,
         }
+    }
+
+    /// Sockets that reconnect by themselves, as the browser's do (see
+    /// [`resume_socket`]).
+    fn resuming(mut self) -> Self {
+        // Different delays in every run, and for every socket.
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        self.resume = Some(seed);
+        self
     }
 
     /// Opens one socket per cookie, [`CONNECTING`] handshakes at a time.
     async fn connect(&self, cookies: Vec<String>) -> Result<Vec<Socket>> {
-        stream::iter(cookies)
-            .map(|cookie| {
+        let first = self.open.len() as u64;
+        stream::iter(cookies.into_iter().enumerate())
+            .map(|(i, cookie)| {
                 let totals = self.totals.clone();
                 let stop = self.stop.subscribe();
-                open_socket(&self.addr, cookie, self.slots, self.base, totals, stop)
+                let resume = self.resume.map(|seed| {
+                    // SplitMix64's own step apart: unrelated sequences.
+                    seed.wrapping_add((first + i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+                });
+                open_socket(
+                    &self.addr, cookie, self.slots, self.base, totals, stop, resume,
+                )
             })
             .buffered(CONNECTING)
             .try_collect()
@@ -1024,10 +1328,7 @@ impl Sockets {
             }
             for &i in &dead {
                 let reason = lock(&self.open[i].recv).ended.clone().unwrap_or_default();
-                match joined.cut_off.iter_mut().find(|(r, _)| *r == reason) {
-                    Some((_, n)) => *n += 1,
-                    None => joined.cut_off.push((reason, 1)),
-                }
+                tally(&mut joined.cut_off, &reason);
             }
             let cookies = dead.iter().map(|&i| self.open[i].cookie.clone()).collect();
             let reopened = self.connect(cookies).await?;
@@ -1036,6 +1337,45 @@ impl Sockets {
             }
         }
         bail!("sockets were still being closed after {ROUNDS} rounds of reopening")
+    }
+
+    /// [`Self::join`] for resuming sockets: opens one per cookie and waits
+    /// until every one is ready on its current connection and the presence
+    /// frames have died down. Sockets the server closes meanwhile come back
+    /// by themselves; they are counted.
+    async fn join_resuming(&mut self, cookies: Vec<String>) -> Result<Joined> {
+        const ROUNDS: usize = 10;
+        let started = Instant::now();
+        let limit = Duration::from_secs(60) + Duration::from_millis(20) * cookies.len() as u32;
+        let mut fresh = self.connect(cookies).await?;
+        self.open.append(&mut fresh);
+        let all_ready = |open: &[Socket]| open.iter().all(|s| lock(&s.recv).ready);
+        let mut joined = Joined {
+            first_pass: Duration::ZERO,
+            settled: Duration::ZERO,
+            cut_off: Vec::new(),
+            rounds: 0,
+        };
+        for round in 1..=ROUNDS {
+            let ready = wait_for(limit, || all_ready(&self.open)).await;
+            ensure!(ready, "sockets were not all ready within {limit:?}");
+            if round == 1 {
+                joined.first_pass = started.elapsed();
+            }
+            let quiet = wait_quiet(&self.totals, Duration::from_secs(120)).await;
+            ensure!(quiet, "the presence frames of the arrivals never died down");
+            if all_ready(&self.open) {
+                joined.settled = started.elapsed();
+                joined.rounds = round;
+                for s in &self.open {
+                    for end in &lock(&s.recv).ends {
+                        tally(&mut joined.cut_off, &end.reason);
+                    }
+                }
+                return Ok(joined);
+            }
+        }
+        bail!("sockets were still being closed after {ROUNDS} rounds of waiting")
     }
 
     /// Sockets that ended on their own, with the first few reasons.
@@ -1060,6 +1400,14 @@ impl Sockets {
         for s in self.open {
             let _ = s.task.await;
         }
+    }
+}
+
+/// Counts one more `reason`.
+fn tally(counts: &mut Vec<(String, usize)>, reason: &str) {
+    match counts.iter_mut().find(|(r, _)| r == reason) {
+        Some((_, n)) => *n += 1,
+        None => counts.push((reason.to_owned(), 1)),
     }
 }
 
@@ -1098,6 +1446,8 @@ struct Sent {
     span: Duration,
     /// Messages whose send failed, and why.
     failures: Vec<(usize, String)>,
+    /// Sends that succeeded only when tried again.
+    retried: usize,
 }
 
 /// One rate's figures, for [`report_phase`].
@@ -1154,6 +1504,7 @@ async fn delivery(
             rate,
             &send_at,
             base,
+            false,
         )
         .await;
         // A message whose send failed may not exist: not waited for.
@@ -1191,7 +1542,10 @@ async fn delivery(
 }
 
 /// Sends messages `range` at `rate` a second, in turn from `senders`, each
-/// at its scheduled time whatever the previous ones are doing.
+/// at its scheduled time whatever the previous ones are doing. With
+/// `retry`, a failed send is tried again with the same client id, as the
+/// browser's outbox does, after [`reconnect::delay_ms`] (for up to
+/// [`SEND_RETRY_LIMIT`]).
 #[allow(clippy::too_many_arguments)]
 async fn send_phase(
     http: &Client,
@@ -1202,6 +1556,7 @@ async fn send_phase(
     rate: f64,
     send_at: &Arc<Vec<AtomicU64>>,
     base: Instant,
+    retry: bool,
 ) -> Sent {
     let period = Duration::from_secs_f64(1.0 / rate);
     let start = tokio::time::Instant::now() + Duration::from_millis(50);
@@ -1219,21 +1574,32 @@ async fn send_phase(
         tasks.push(tokio::spawn(async move {
             let began = Instant::now();
             send_at[n].store(nanos_since(base).max(1), Ordering::Relaxed);
-            let result = call(&http, &base_url, Some(&cookie), "send_message", &form).await;
-            (n, began, began.elapsed(), result.err())
+            let mut result = call(&http, &base_url, Some(&cookie), "send_message", &form).await;
+            let mut attempt = 0;
+            let mut jitter = Jitter(n as u64);
+            while retry && result.is_err() && began.elapsed() < SEND_RETRY_LIMIT {
+                let delay = reconnect::delay_ms(attempt, jitter.next_unit());
+                tokio::time::sleep(Duration::from_secs_f64(delay / 1000.0)).await;
+                attempt += 1;
+                result = call(&http, &base_url, Some(&cookie), "send_message", &form).await;
+            }
+            (n, began, began.elapsed(), result.err(), attempt > 0)
         }));
     }
     let mut answers = Vec::with_capacity(tasks.len());
     let mut failures = Vec::new();
+    let mut retried = 0;
     let (mut first, mut last): (Option<Instant>, Option<Instant>) = (None, None);
     for task in tasks {
         match task.await {
-            Ok((n, began, took, error)) => {
+            Ok((n, began, took, error, again)) => {
                 first = Some(first.map_or(began, |f| f.min(began)));
                 last = Some(last.map_or(began, |l| l.max(began)));
                 answers.push(took);
-                if let Some(e) = error {
-                    failures.push((n, format!("{e:#}")));
+                match error {
+                    Some(e) => failures.push((n, format!("{e:#}"))),
+                    None if again => retried += 1,
+                    None => {}
                 }
             }
             // Cannot happen (the task does not panic); counted as a failure
@@ -1250,6 +1616,7 @@ async fn send_phase(
         answers,
         span,
         failures,
+        retried,
     }
 }
 
@@ -1463,6 +1830,335 @@ fn mib(kib: u64) -> String {
     format!("{:.1} MiB", kib as f64 / 1024.0)
 }
 
+// ---------------------------------------------------------------------------
+// Part 4: a restart with every member connected
+
+/// What the SIGTERM and the new start took (ns since the bench started).
+struct Restarted {
+    sigterm_at: u64,
+    exited_at: u64,
+    listening_at: u64,
+    /// The stopped process (its log is reported).
+    old: Server,
+    stopped: Result<()>,
+    /// The new process on the same port and database, its CPU meter, and
+    /// the frames the sockets had received when it started.
+    new: Result<(Server, CpuMeter, usize)>,
+}
+
+async fn restart(
+    env: &ServerEnv,
+    members: &[Member],
+    group: &str,
+    args: &Args,
+    first: usize,
+    base: Instant,
+) -> Result<()> {
+    let old = Server::start(env, ANY_PORT).context("starting parley for the restart run")?;
+    let addr = old.addr.clone();
+    let base_url = old.base();
+    let before = first..first + RESTART_BEFORE;
+    let during = before.end..before.end + messages_in(RESTART_RATE, args.restart_seconds);
+    let mut sockets = Sockets::new(&addr, during.end, base).resuming();
+    let joined = sockets
+        .join_resuming(members.iter().map(|m| m.cookie.clone()).collect())
+        .await?;
+    let n = sockets.open.len();
+    println!(
+        "\nrestart: {} sockets that reconnect by themselves (full jitter from the first \
+         attempt, resuming after their cursor): {}",
+        n,
+        joined.describe(n)
+    );
+
+    let http = client(None)?;
+    let send_at: Arc<Vec<AtomicU64>> =
+        Arc::new((0..during.end).map(|_| AtomicU64::new(0)).collect());
+    let senders: Vec<&Member> = members.iter().take(args.senders).collect();
+    let sent = send_phase(
+        &http,
+        &base_url,
+        &senders,
+        group,
+        before.clone(),
+        RESTART_RATE,
+        &send_at,
+        base,
+        true,
+    )
+    .await;
+    ensure!(
+        sent.failures.is_empty(),
+        "sends before the restart failed: {:?}",
+        sent.failures.first()
+    );
+    let expected = n * before.len();
+    let delivered = wait_for(DELIVERY_GRACE, || {
+        sockets.totals.delivered.load(Ordering::Relaxed) >= expected
+    })
+    .await;
+    ensure!(
+        delivered,
+        "the {} messages before the restart did not reach every socket",
+        before.len()
+    );
+
+    // The restart runs on a blocking thread while the sends go on here on
+    // their schedule.
+    let restarting = {
+        let env = env.clone();
+        let addr = addr.clone();
+        let totals = sockets.totals.clone();
+        tokio::task::spawn_blocking(move || {
+            std::thread::sleep(RESTART_AFTER);
+            let mut old = old;
+            let sigterm_at = nanos_since(base);
+            let stopped = old.stop();
+            let exited_at = nanos_since(base);
+            let new = Server::start(&env, &addr)
+                .context("starting parley again on the same port")
+                .map(|s| {
+                    let cpu = CpuMeter::start(&s);
+                    (s, cpu, totals.frames.load(Ordering::Relaxed))
+                });
+            Restarted {
+                sigterm_at,
+                exited_at,
+                listening_at: nanos_since(base),
+                old,
+                stopped,
+                new,
+            }
+        })
+    };
+    let sent = send_phase(
+        &http,
+        &base_url,
+        &senders,
+        group,
+        during.clone(),
+        RESTART_RATE,
+        &send_at,
+        base,
+        true,
+    )
+    .await;
+    let restarted = restarting.await.context("the restart thread failed")?;
+    restarted.old.report_log();
+    restarted.stopped?;
+    let (mut new, cpu, frames_before) = restarted.new?;
+    let (sigterm_at, exited_at) = (restarted.sigterm_at, restarted.exited_at);
+
+    let resumed = |open: &[Socket]| {
+        open.iter().all(|s| {
+            let r = lock(&s.recv);
+            r.ready && r.opened_at >= exited_at
+        })
+    };
+    let all_resumed = wait_for(RESUME_LIMIT, || resumed(&sockets.open)).await;
+    let stored = during.len() - sent.failures.len();
+    let expected = n * (before.len() + stored);
+    let complete = wait_for(DELIVERY_GRACE, || {
+        sockets.totals.delivered.load(Ordering::Relaxed) >= expected
+    })
+    .await;
+    let cpu = format!(
+        "{} (measured from the new process's start)",
+        cpu.report(sockets.totals.frames.load(Ordering::Relaxed) - frames_before)
+    );
+    // Late duplicates would arrive right after the last frame.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let figures = {
+        let guards: Vec<MutexGuard<'_, Recv>> =
+            sockets.open.iter().map(|s| lock(&s.recv)).collect();
+        let recvs: Vec<&Recv> = guards.iter().map(|g| &**g).collect();
+        restart_figures(&recvs, sigterm_at, exited_at)
+    };
+    let secs = |ns: u64| ns as f64 / 1e9;
+    println!(
+        "  {} messages sent and delivered before the restart; then {RESTART_RATE} msg/s for \
+         {} s, parley SIGTERMed {:.2} s after the first of those sends",
+        before.len(),
+        args.restart_seconds,
+        secs(sigterm_at.saturating_sub(send_at[during.start].load(Ordering::Relaxed)))
+    );
+    println!(
+        "  parley exited {:.2} s after the SIGTERM; started again on the same port and \
+         database, it listened {:.2} s later",
+        secs(exited_at - sigterm_at),
+        secs(restarted.listening_at - exited_at)
+    );
+    println!(
+        "  the old sockets ended: {}; {} handshakes refused meanwhile",
+        describe_counts(&figures.old_ends),
+        figures.refused
+    );
+    let within = figures.all_within();
+    let met = |ok: bool| if ok { "met" } else { "NOT met" };
+    match within {
+        Some(all) => println!(
+            "  resumed: all {n} within {:.2} s of the SIGTERM ({:.2} s after the new process \
+             listened; p50 {:.2} s, p90 {:.2} s); target ≤ {} s: {}",
+            secs(all),
+            secs((sigterm_at + all).saturating_sub(restarted.listening_at)),
+            secs(figures.percentile(50.0)),
+            secs(figures.percentile(90.0)),
+            RESUME_TARGET.as_secs(),
+            met(Duration::from_nanos(all) <= RESUME_TARGET)
+        ),
+        None => println!(
+            "  resumed: only {} of {n} within {} s; target ≤ {} s: NOT met",
+            figures.resumed_after.iter().flatten().count(),
+            RESUME_LIMIT.as_secs(),
+            RESUME_TARGET.as_secs()
+        ),
+    }
+    println!(
+        "  cut off with 4000 by the new process: {} (target 0: {}); its other closes: {}; \
+         reloads instead of a replay: {}",
+        figures.cut_off,
+        met(figures.cut_off == 0),
+        describe_counts(&figures.new_ends),
+        figures.reloads
+    );
+    if sent.retried > 0 {
+        println!(
+            "  {} of the {} sends were retried with their client id until the new process took them",
+            sent.retried,
+            during.len()
+        );
+    }
+    new.report_log();
+    let outcome = report_phase(
+        Phase {
+            rate: RESTART_RATE,
+            secs: args.restart_seconds,
+            range: &during,
+            sent: &sent,
+            cpu: &cpu,
+        },
+        &sockets,
+        &send_at,
+        complete,
+    );
+    sockets.close().await;
+    let stopped = new.stop();
+    outcome?;
+    stopped?;
+    ensure!(
+        all_resumed && within.is_some_and(|t| Duration::from_nanos(t) <= RESUME_TARGET),
+        "not every member resumed within {} s of the restart",
+        RESUME_TARGET.as_secs()
+    );
+    ensure!(
+        figures.cut_off == 0,
+        "{} sockets were cut off with 4000 after the restart",
+        figures.cut_off
+    );
+    ensure!(
+        figures.reloads == 0,
+        "{} sockets were told to reload instead of resuming",
+        figures.reloads
+    );
+    Ok(())
+}
+
+/// "1000 closed by the server with code 1001, 3 broken: …", or "none".
+fn describe_counts(counts: &[(String, usize)]) -> String {
+    if counts.is_empty() {
+        return "none".to_owned();
+    }
+    counts
+        .iter()
+        .map(|(r, n)| format!("{n} {r}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The restart's figures, from every member's records.
+#[derive(Debug, PartialEq)]
+struct RestartFigures {
+    /// Per member: how long after the SIGTERM its first connection to the
+    /// new process got `ready` (ns), if it did.
+    resumed_after: Vec<Option<u64>>,
+    /// Connections to the new process it closed with 4000.
+    cut_off: usize,
+    /// How the connections to the old process ended, by reason.
+    old_ends: Vec<(String, usize)>,
+    /// How other connections to the new process ended, by reason.
+    new_ends: Vec<(String, usize)>,
+    /// Handshakes that failed (over the whole run: the server was down).
+    refused: usize,
+    reloads: usize,
+}
+
+impl RestartFigures {
+    /// How long until the last member resumed, if all did.
+    fn all_within(&self) -> Option<u64> {
+        self.resumed_after
+            .iter()
+            .copied()
+            .try_fold(0, |max, t| t.map(|t| max.max(t)))
+    }
+
+    /// Nearest-rank percentile of the resume times of those who resumed.
+    fn percentile(&self, p: f64) -> u64 {
+        let mut times: Vec<Duration> = self
+            .resumed_after
+            .iter()
+            .flatten()
+            .map(|&t| Duration::from_nanos(t))
+            .collect();
+        times.sort();
+        percentile(&times, p).map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+    }
+}
+
+/// Works out [`RestartFigures`]: a connection opened at or after
+/// `exited_at` (when the old process was gone) is one to the new process;
+/// one opened before that and ended after `sigterm_at` was ended by the
+/// restart (earlier ends were counted when the sockets joined).
+fn restart_figures(recvs: &[&Recv], sigterm_at: u64, exited_at: u64) -> RestartFigures {
+    let mut figures = RestartFigures {
+        resumed_after: Vec::with_capacity(recvs.len()),
+        cut_off: 0,
+        old_ends: Vec::new(),
+        new_ends: Vec::new(),
+        refused: 0,
+        reloads: 0,
+    };
+    for r in recvs {
+        figures.refused += r.refused;
+        figures.reloads += r.reloads;
+        let mut first_ready: Option<u64> = None;
+        let mut ready_at = |at: u64| {
+            first_ready = Some(first_ready.map_or(at, |f| f.min(at)));
+        };
+        for end in &r.ends {
+            if end.opened_at >= exited_at {
+                if end.ready_at > 0 {
+                    ready_at(end.ready_at);
+                }
+                if end.code == Some(close::TOO_SLOW) {
+                    figures.cut_off += 1;
+                } else {
+                    tally(&mut figures.new_ends, &end.reason);
+                }
+            } else if end.ended_at >= sigterm_at {
+                tally(&mut figures.old_ends, &end.reason);
+            }
+        }
+        if r.ready && r.opened_at >= exited_at {
+            ready_at(r.ready_at);
+        }
+        figures
+            .resumed_after
+            .push(first_ready.map(|t| t.saturating_sub(sigterm_at)));
+    }
+    figures
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1497,6 +2193,115 @@ mod tests {
         assert!(args(&["--bogus"]).is_err());
         assert!(args(&["--idle"]).is_err());
         Ok(())
+    }
+
+    #[test]
+    fn parses_the_restart_flags() -> Result<()> {
+        let quick = args(&["--restart-seconds", "4", "--only", "restart"])?.context("not help")?;
+        assert_eq!(quick.restart_seconds, 4.0);
+        assert_eq!(
+            quick.only,
+            Parts {
+                latency: false,
+                memory: false,
+                restart: true
+            }
+        );
+        assert_eq!(
+            args(&["--only=latency,memory"])?.context("not help")?.only,
+            Parts {
+                latency: true,
+                memory: true,
+                restart: false
+            }
+        );
+        assert_eq!(
+            args(&["--restart-seconds", "0"])?
+                .context("not help")?
+                .restart_seconds,
+            0.0
+        );
+        // The SIGTERM comes a second in: a shorter phase sends nothing after.
+        assert!(args(&["--restart-seconds", "1.5"]).is_err());
+        assert!(args(&["--restart-seconds", "-3"]).is_err());
+        assert!(args(&["--only", "latency,speed"]).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn jitter_is_uniform_in_the_unit_interval() {
+        let mut j = Jitter(7);
+        let draws: Vec<f64> = (0..10_000).map(|_| j.next_unit()).collect();
+        assert!(draws.iter().all(|d| (0.0..1.0).contains(d)));
+        let mean = draws.iter().sum::<f64>() / draws.len() as f64;
+        assert!((0.48..0.52).contains(&mean), "mean {mean}");
+        // Each tenth of the interval gets about a tenth of the draws.
+        for k in 0..10 {
+            let lo = f64::from(k) / 10.0;
+            let share = draws.iter().filter(|d| (lo..lo + 0.1).contains(*d)).count();
+            assert!((850..1150).contains(&share), "[{lo}, {lo}+0.1): {share}");
+        }
+        // Seeded: the same sequence again; another seed, another one.
+        let mut again = Jitter(7);
+        assert_eq!(again.next_unit(), draws[0]);
+        assert_ne!(Jitter(8).next_unit(), draws[0]);
+    }
+
+    fn end(opened_at: u64, ended_at: u64, ready_at: u64, code: Option<u16>) -> End {
+        End {
+            opened_at,
+            ended_at,
+            ready_at,
+            code,
+            reason: code.map_or("broken".to_owned(), |c| format!("code {c}")),
+        }
+    }
+
+    #[test]
+    fn restart_figures_count_from_the_new_process() {
+        // SIGTERM at 100, the old process gone at 150.
+        let (sigterm, exited) = (100, 150);
+        // Cut off while joining (before the SIGTERM), then closed by the
+        // stop with 1001, then resumed on the new process at 180.
+        let a = Recv {
+            ends: vec![end(1, 5, 0, Some(4000)), end(6, 120, 8, Some(1001))],
+            ready: true,
+            ready_at: 180,
+            opened_at: 170,
+            refused: 2,
+            ..Recv::default()
+        };
+        // Its connection broke; resumed at 160, cut off with 4000 by the new
+        // process, ready again at 300: it resumed at 160.
+        let b = Recv {
+            ends: vec![end(2, 101, 3, None), end(155, 200, 160, Some(4000))],
+            ready: true,
+            ready_at: 300,
+            opened_at: 250,
+            ..Recv::default()
+        };
+        // Still on a connection to the new process that is not ready.
+        let c = Recv {
+            ends: vec![end(3, 110, 4, Some(1001))],
+            ready: false,
+            opened_at: 400,
+            reloads: 1,
+            ..Recv::default()
+        };
+        let f = restart_figures(&[&a, &b, &c], sigterm, exited);
+        assert_eq!(f.resumed_after, vec![Some(80), Some(60), None]);
+        assert_eq!(f.cut_off, 1);
+        assert_eq!(
+            f.old_ends,
+            vec![("code 1001".to_owned(), 2), ("broken".to_owned(), 1)]
+        );
+        assert!(f.new_ends.is_empty());
+        assert_eq!((f.refused, f.reloads), (2, 1));
+        assert_eq!(f.all_within(), None);
+        assert_eq!(f.percentile(50.0), 60);
+        assert_eq!(f.percentile(100.0), 80);
+        let f = restart_figures(&[&a, &b], sigterm, exited);
+        assert_eq!(f.all_within(), Some(80));
     }
 
     fn message_frame(id: i64, body: &str, client_id: &str) -> String {
@@ -1558,7 +2363,11 @@ mod tests {
         );
         assert_eq!(
             classify(&ServerFrame::Ready { cursor: 3 }.to_json()),
-            Frame::Ready
+            Frame::Ready { cursor: 3 }
+        );
+        assert_eq!(
+            classify(&ServerFrame::Reload { cursor: 41 }.to_json()),
+            Frame::Reload { cursor: 41 }
         );
         let presence = ServerFrame::Presence {
             user: 1,

@@ -1,5 +1,5 @@
 //! The browser's end of the live socket: open after hydration, resume from
-//! the last event id, reconnect with backoff and jitter, and notice a dead
+//! the last event id, reconnect with backoff and full jitter, and notice a dead
 //! connection (a sleeping laptop) by a ping that gets no pong.
 
 use std::cell::RefCell;
@@ -10,15 +10,11 @@ use wasm_bindgen::{closure::Closure, JsCast};
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 use super::Live;
-use crate::protocol::{close, ClientFrame, ServerFrame};
+use crate::protocol::{close, reconnect, ClientFrame, ServerFrame};
 
 /// Ping this often; no pong within two rounds means the link is dead.
 const PING_MS: u32 = 20_000;
 const DEAD_AFTER_MS: f64 = 45_000.0;
-/// Reconnect delays: 0.5 s doubling to 30 s, each with jitter so a
-/// restarted server is not hit by every tab at once.
-const BACKOFF_MIN_MS: f64 = 500.0;
-const BACKOFF_MAX_MS: f64 = 30_000.0;
 /// After a logout closed the socket: how long the tab that logged out has
 /// to leave the page before another tab of the session is sent to /login.
 const LOGGED_OUT_GRACE_MS: u32 = 1500;
@@ -243,11 +239,13 @@ fn closed(code: u16) {
     schedule_reconnect();
 }
 
+/// Tries again after [`reconnect::delay_ms`]: full jitter from the first
+/// attempt, so the pages a restarted server had open come back spread over
+/// the window instead of all at once (1001 "server stopping" included).
 fn schedule_reconnect() {
     with_socket(|s| {
-        let base = (BACKOFF_MIN_MS * 2f64.powi(s.attempt.min(10) as i32)).min(BACKOFF_MAX_MS);
-        let delay = base * (0.5 + js_sys::Math::random() / 2.0);
-        s.attempt += 1;
+        let delay = reconnect::delay_ms(s.attempt, js_sys::Math::random());
+        s.attempt = s.attempt.saturating_add(1);
         s.retry = Some(Timeout::new(delay as u32, connect));
     });
 }
