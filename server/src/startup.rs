@@ -26,6 +26,9 @@ use crate::{
     assets, db, demo, error_status, origin, security_headers, sessions, utf8_input, Config,
 };
 
+/// How long stopping waits for live sockets to send their close frames.
+const SOCKETS_CLOSE_WITHIN: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// The largest request body accepted (a 4,000-character message is 16 KB).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
@@ -111,16 +114,29 @@ impl Application {
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
+        // Upgraded sockets are not the HTTP server's to wait for: as soon
+        // as stopping starts, tell them to go (1001), so their clients
+        // reconnect and resume instead of seeing a reset.
+        let hub = self.hub.clone();
+        let shutdown = async move {
+            shutdown.await;
+            hub.close_all(1001);
+        };
         let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await
             .map_err(|e| StartError::Serve(e.to_string()));
+        // …and give their close frames a moment to go out (each socket
+        // leaves the hub once its close is written, or after 1 s if its
+        // client does not read).
+        self.hub.close_all(1001);
+        let deadline = tokio::time::Instant::now() + SOCKETS_CLOSE_WITHIN;
+        while self.hub.connections() > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
         for task in self.background {
             task.abort();
         }
-        // Upgraded sockets outlive the HTTP server; tell them to go so
-        // their clients reconnect (and resume) at once.
-        self.hub.close_all(1001);
         served
     }
 }

@@ -375,3 +375,61 @@ async fn a_sigkill_mid_send_loses_no_acknowledged_message_and_retries_store_each
     let ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
     assert_eq!(replayed_messages(&server, &bob_jar, cursor).await, ids);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_tells_every_open_live_socket_to_go_with_1001() {
+    use futures_util::StreamExt;
+    use reqwest::cookie::CookieStore;
+    use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = Running::start(dir.path()).await;
+    let (client, jar) = browser();
+    call(
+        &client,
+        &server.url("/api/register"),
+        &[("username", "ana"), ("password", "correct horse battery")],
+    )
+    .await;
+    let mut sockets = Vec::new();
+    for _ in 0..20 {
+        let mut req = format!("ws://{}/api/live", server.addr)
+            .into_client_request()
+            .unwrap();
+        let cookies = jar.cookies(&server.url("/").parse().unwrap()).unwrap();
+        req.headers_mut().insert("cookie", cookies);
+        req.headers_mut()
+            .insert("origin", server.url("").parse().unwrap());
+        let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+        // Up to its `ready`: the socket is served.
+        loop {
+            match ws.next().await {
+                Some(Ok(Message::Text(t))) if t.as_str().contains("\"ready\"") => break,
+                Some(Ok(_)) => {}
+                other => panic!("socket ended before ready: {other:?}"),
+            }
+        }
+        sockets.push(ws);
+    }
+
+    let pid = server.child.id().to_string();
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // Every client is told to go (and so reconnects and resumes at once),
+    // rather than seeing its connection reset when the process ends.
+    for (i, mut ws) in sockets.into_iter().enumerate() {
+        let code = loop {
+            match tokio::time::timeout(Duration::from_secs(10), ws.next()).await {
+                Ok(Some(Ok(Message::Close(frame)))) => {
+                    break frame.map(|f| u16::from(f.code));
+                }
+                Ok(Some(Ok(_))) => {}
+                other => panic!("socket {i} ended without a close frame: {other:?}"),
+            }
+        };
+        assert_eq!(code, Some(1001), "socket {i}");
+    }
+}
