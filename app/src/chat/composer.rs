@@ -36,7 +36,13 @@ pub fn Composer(thread: String, client_id: String) -> impl IntoView {
     // With JavaScript, a send goes through the live outbox: it shows at
     // once as pending and is retried (same id) until the server has it.
     let send = move || {
-        let body = text.get_untracked();
+        // The field's own value is the truth: if an `input` event never
+        // reached `text` (seen now and then right after the thread pane
+        // was rebuilt by a refetch), Enter must still send what is shown.
+        let body = area
+            .get_untracked()
+            .map(|el| el.value())
+            .unwrap_or_else(|| text.get_untracked());
         if !can_send(&body) {
             return;
         }
