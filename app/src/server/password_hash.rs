@@ -86,20 +86,13 @@ pub async fn hash(password: &Password) -> Result<String, AppError> {
     with_arena(block_count(), move |arena| {
         let params = params()?;
         let salt = SaltString::generate(&mut OsRng);
-        let mut salt_bytes = [0u8; 64];
-        let salt_bytes = salt
-            .decode_b64(&mut salt_bytes)
-            .context("decoding a salt")?;
-        let output = Output::init_with(OUTPUT_LEN, |out| {
-            hasher(params.clone())
-                .hash_password_into_with_memory(
-                    password.expose().as_bytes(),
-                    salt_bytes,
-                    out,
-                    arena,
-                )
-                .map_err(argon2::password_hash::Error::from)
-        })
+        let output = run(
+            &hasher(params.clone()),
+            &password,
+            salt.as_salt(),
+            OUTPUT_LEN,
+            arena,
+        )
         .context("hashing a password")?;
         let phc = PasswordHash {
             algorithm: Algorithm::Argon2id.ident(),
@@ -138,26 +131,32 @@ pub async fn verify(password: &Password, stored: Option<String>) -> Result<bool,
         let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
             return Ok(false);
         };
-        let mut salt_bytes = [0u8; 64];
-        let salt_bytes = salt
-            .decode_b64(&mut salt_bytes)
-            .context("decoding a salt")?;
-        let computed = Output::init_with(expected.len(), |out| {
-            Argon2::new(algorithm, version, params)
-                .hash_password_into_with_memory(
-                    password.expose().as_bytes(),
-                    salt_bytes,
-                    out,
-                    arena,
-                )
-                .map_err(argon2::password_hash::Error::from)
-        })
-        .context("verifying a password")?;
+        let argon = Argon2::new(algorithm, version, params);
+        let computed =
+            run(&argon, &password, salt, expected.len(), arena).context("verifying a password")?;
         // `Output`'s equality is constant-time.
         Ok(computed == expected)
     })
     .await?;
     Ok(known && ok)
+}
+
+/// One Argon2 run of `password` with `salt` into an output of `len` bytes,
+/// in `arena` (at least the parameters' block count).
+fn run(
+    argon: &Argon2<'_>,
+    password: &Password,
+    salt: argon2::password_hash::Salt<'_>,
+    len: usize,
+    arena: &mut [Block],
+) -> Result<Output, argon2::password_hash::Error> {
+    let mut salt_bytes = [0u8; 64];
+    let salt_bytes = salt.decode_b64(&mut salt_bytes)?;
+    Output::init_with(len, |out| {
+        argon
+            .hash_password_into_with_memory(password.expose().as_bytes(), salt_bytes, out, arena)
+            .map_err(argon2::password_hash::Error::from)
+    })
 }
 
 /// Argon2id hash of a random string with the same parameters as ours.

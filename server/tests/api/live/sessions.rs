@@ -142,6 +142,17 @@ async fn co_members_see_someone_come_online_and_leave_after_a_grace() {
     );
 }
 
+/// What the presence frames among `frames` said about `who`, in order.
+fn online_flags(frames: &[ServerFrame], who: i64) -> Vec<bool> {
+    frames
+        .iter()
+        .filter_map(|f| match f {
+            ServerFrame::Presence { user, online, .. } if *user == who => Some(*online),
+            _ => None,
+        })
+        .collect()
+}
+
 #[tokio::test]
 async fn a_quick_reload_then_a_close_says_offline_exactly_once() {
     let app = TestApp::spawn().await;
@@ -162,14 +173,7 @@ async fn a_quick_reload_then_a_close_says_offline_exactly_once() {
     tokio::time::sleep(Duration::from_secs(1)).await;
     b.close().await;
     let frames = a.frames_within(Duration::from_secs(8)).await;
-    let about_bob: Vec<bool> = frames
-        .iter()
-        .filter_map(|f| match f {
-            ServerFrame::Presence { user, online, .. } if *user == bob.id => Some(*online),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(about_bob, vec![false], "presence of bob: {frames:?}");
+    assert_eq!(online_flags(&frames, bob.id), vec![false], "{frames:?}");
 }
 
 #[tokio::test]
@@ -183,15 +187,8 @@ async fn two_tabs_are_online_until_both_close() {
     let (b2, _) = Live::open(&bob).await;
     b1.close().await;
     let frames = a.frames_within(Duration::from_secs(6)).await;
-    let about_bob: Vec<bool> = frames
-        .iter()
-        .filter_map(|f| match f {
-            ServerFrame::Presence { user, online, .. } if *user == bob.id => Some(*online),
-            _ => None,
-        })
-        .collect();
     // One "online" for two tabs, and no "offline" while one is open.
-    assert_eq!(about_bob, vec![true], "presence of bob: {frames:?}");
+    assert_eq!(online_flags(&frames, bob.id), vec![true], "{frames:?}");
     b2.close().await;
     assert!(!presence_of(&mut a, bob.id).await.0);
 }
