@@ -1,4 +1,9 @@
-use std::{future::Future, net::SocketAddr, path::Path, sync::Arc};
+use std::{
+    future::Future,
+    net::SocketAddr,
+    path::Path,
+    sync::{Arc, OnceLock},
+};
 
 use app::server::live;
 use app::{
@@ -13,7 +18,7 @@ use axum::{
     Router,
 };
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tokio::{net::TcpListener, task::JoinHandle};
 use tower_http::{
     compression::CompressionLayer, limit::RequestBodyLimitLayer, services::ServeDir,
@@ -141,6 +146,20 @@ impl Application {
     }
 }
 
+/// The app's routes, generated once per process and then copied.
+///
+/// Why once: leptos generates them by running the whole app with resource
+/// loading switched off by a process-wide flag (`leptos_server`'s
+/// `SuppressResourceLoad`, leptos#4773), and a resource that any render in
+/// the process first polls inside that window waits forever, so its page
+/// never answers. Generating before the first router exists, and never
+/// again, means no render can overlap it, however many servers one
+/// process starts (the integration tests start hundreds).
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// Pages, server functions (mounted by `leptos_routes_with_context` at
 /// `/api/<endpoint>` with the same context), the bundle, static files, and
 /// the layers every request passes through (outermost last).
@@ -150,7 +169,7 @@ fn router(
     sessions: SessionManagerLayer<SqliteStore>,
     pkg: Pkg,
 ) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let shell_options = leptos_options.clone();
     let live_state = state.clone();
     let router = Router::new();

@@ -87,15 +87,7 @@ async fn page(user: &User, path: &str) -> Result<String, Box<dyn Error>> {
     Ok(res.text().await?)
 }
 
-// Quarantined, not passing: one of its page loads sometimes never gets an
-// answer (the server runs the page's queries, then its render never
-// finishes). About 1 in 4 whole-suite runs, never alone; cause not found
-// yet, see the hardening issue's note. The title's escaping stays covered by
-// `end2end/tests/html-safety.spec.ts`. Run it with `--ignored` to reproduce:
-// `cargo test -p server --test api -- --include-ignored html_safety
-//  live::frames security_headers text_limits --test-threads 4`.
 #[tokio::test]
-#[ignore = "hangs now and then in the server-side render; see the comment above"]
 async fn a_group_name_is_text_in_the_title_and_everywhere_else() -> TestResult {
     let app = TestApp::spawn().await;
     let ana = app.user("ana").await;
@@ -144,10 +136,7 @@ async fn a_group_name_is_text_in_the_title_and_everywhere_else() -> TestResult {
     Ok(())
 }
 
-// Quarantined for the same hang as the group-title test above (seen once,
-// in a whole-suite run).
 #[tokio::test]
-#[ignore = "hangs now and then in the server-side render; see the group-title test"]
 async fn a_message_is_text_in_the_thread_and_in_its_embedded_data() -> TestResult {
     let app = TestApp::spawn().await;
     let ana = app.user("ana").await;

@@ -54,3 +54,53 @@ async fn unknown_pages_are_404() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// Leptos generates the route list by running the whole app once with
+/// resource loading switched off by a process-wide flag (leptos#4773). A
+/// page whose data resource was first polled inside that window, by any
+/// other server in the process, waited forever: the "render that never
+/// finishes" that made whole-suite runs hang now and then. Here one server
+/// renders pages while another thread keeps starting servers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_render_while_other_servers_start_in_the_same_process() {
+    let app = TestApp::spawn().await;
+    let ana = app.user("ana").await;
+    app.user("bob").await;
+    let dm = ana.start_chat(&["bob"]).await.id;
+    ana.send(&dm, "hello").await;
+
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let starter = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let mut started = 0;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                rt.block_on(async {
+                    drop(TestApp::spawn().await);
+                });
+                started += 1;
+            }
+            started
+        })
+    };
+
+    let path = format!("/chat/{dm}");
+    for i in 0..150 {
+        let page = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            ana.get_page(&path).await.text().await.unwrap()
+        })
+        .await;
+        let Ok(html) = page else {
+            done.store(true, std::sync::atomic::Ordering::Relaxed);
+            panic!("page {i} got no answer within 10 s");
+        };
+        assert!(html.contains("hello"), "page {i}: {html}");
+    }
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let started = starter.join().unwrap();
+    assert!(started > 0, "no server started beside the pages");
+}
