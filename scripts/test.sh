@@ -9,7 +9,20 @@ export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; fi
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+pgdir=""
+# However the run ends (a failing test included), stop the test PostgreSQL
+# if it was started and remove its directory; an interrupt or kill goes
+# through exit, so through this trap too.
+cleanup() {
+  if [ -n "$pgdir" ]; then
+    scripts/postgres.sh stop "$pgdir" || true
+    rm -rf "$pgdir"
+  fi
+  rm -f "$log"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
 step "cargo fmt --check"
@@ -24,6 +37,19 @@ cargo clippy -p app -p frontend --features app/hydrate --target wasm32-unknown-u
 
 step "wasm boundary: no server crates in the browser build"
 scripts/check-wasm-boundary.sh
+
+step "PostgreSQL for the tests (a private cluster in a temp dir)"
+# Under /tmp rather than $TMPDIR: the server's Unix socket lives in this
+# directory and its path must stay under ~100 characters.
+pgdir=$(mktemp -d /tmp/parley-pg.XXXXXX)
+# A throwaway cluster: durability is not under test there, so no fsync and
+# no full-page writes (each test creates its own database, and those writes
+# dominate); 300 connections for many tests' pools at once. shared_buffers
+# stays at its modest default (128MB).
+PARLEY_TEST_POSTGRES=$(scripts/postgres.sh start "$pgdir" -- \
+  -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off)
+export PARLEY_TEST_POSTGRES
+echo "PARLEY_TEST_POSTGRES=$PARLEY_TEST_POSTGRES"
 
 step "Rust unit and integration tests"
 cargo test -p app --features ssr 2>&1 | tee -a "$log"
