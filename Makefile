@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run demo test tools dev fmt bench-load bench-ssr bench-live bench-login screenshots
+.PHONY: run demo test tools dev fmt pg-start pg-stop bench-load bench-ssr bench-live bench-login screenshots
 
 ## Build a release and serve Parley on SQLite at http://127.0.0.1:3000
 run: tools
@@ -30,6 +30,15 @@ dev: tools
 
 fmt:
 	cargo fmt --all
+
+## Development PostgreSQL in data/pg (Unix socket only, kept between runs;
+## installs Debian's postgresql if missing); prints its URL
+pg-start:
+	@scripts/postgres.sh start data/pg
+
+## Stop the development PostgreSQL of `make pg-start`
+pg-stop:
+	@scripts/postgres.sh stop data/pg
 
 ## Time to interactive of the release build in Chromium (prints figures)
 bench-load: tools
