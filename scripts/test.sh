@@ -46,14 +46,18 @@ pgdir=$(mktemp -d /tmp/parley-pg.XXXXXX)
 # no full-page writes (each test creates its own database, and those writes
 # dominate); 300 connections for many tests' pools at once. shared_buffers
 # stays at its modest default (128MB).
-PARLEY_TEST_POSTGRES=$(scripts/postgres.sh start "$pgdir" -- \
+pg_url=$(scripts/postgres.sh start "$pgdir" -- \
   -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off)
-export PARLEY_TEST_POSTGRES
-echo "PARLEY_TEST_POSTGRES=$PARLEY_TEST_POSTGRES"
+echo "PostgreSQL: $pg_url"
 
-step "Rust unit and integration tests"
+step "Rust unit and integration tests (SQLite)"
 cargo test -p app --features ssr 2>&1 | tee -a "$log"
 cargo test -p server 2>&1 | tee -a "$log"
+
+# The same integration suite, every test, on PostgreSQL: the helpers give
+# each test server a database of its own on this cluster.
+step "Rust integration tests again on PostgreSQL"
+PARLEY_TEST_POSTGRES="$pg_url" cargo test -p server --test api 2>&1 | tee -a "$log"
 
 step "release build (cargo leptos build --release)"
 cargo leptos build --release

@@ -1,7 +1,8 @@
 //! The data-access layer: every SQL statement of Parley lives below here,
-//! one module per table family, named by what it does. Multi-step writes
-//! take a `&mut SqliteConnection` so the caller can run them in one
-//! transaction.
+//! one module per table family, named by what it does, each function
+//! written once for both backends (see [`db`]). Reads take the pool
+//! ([`Db`]); multi-step writes take a transaction ([`Tx`]) so the caller
+//! runs them as one.
 
 /// What member row `m` has left unread: others' messages after its read
 /// position, not system lines, not deleted. One definition for the nav
@@ -15,6 +16,7 @@ macro_rules! unread_of_member {
     };
 }
 
+pub mod db;
 pub mod events;
 pub mod members;
 pub mod messages;
@@ -22,3 +24,11 @@ pub mod reactions;
 pub mod reports;
 pub mod threads;
 pub mod users;
+
+pub use db::{Db, Tx};
+
+/// A list of ids as the JSON array SQLite's `json_each` reads (how an id
+/// list is one bound parameter there; PostgreSQL binds an array).
+fn json_ids(ids: &[i64]) -> Result<String, sqlx::Error> {
+    serde_json::to_string(ids).map_err(|e| sqlx::Error::Encode(Box::new(e)))
+}

@@ -1,15 +1,46 @@
+//! Opening the database named by `DATABASE_URL` (SQLite or PostgreSQL) and
+//! bringing its schema up to date.
+
 use std::{str::FromStr, time::Duration};
 
+use app::store::Db;
 use sqlx::{
+    postgres::{PgConnectOptions, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    Connection, SqliteConnection, SqlitePool,
+    Connection,
 };
 
 use crate::StartError;
 
-/// Opens (creating if needed, with its folder) the SQLite database in WAL
-/// mode and brings its schema up to date. A failing migration is fatal.
-pub async fn connect_and_migrate(url: &str) -> Result<SqlitePool, StartError> {
+/// How long start-up waits for PostgreSQL to accept a connection, and a
+/// request for a free pooled connection, before giving up with an error.
+const CONNECT_WITHIN: Duration = Duration::from_secs(10);
+
+/// Opens the database of `url` and runs its backend's migrations
+/// (`migrations/sqlite` or `migrations/postgres`); a failing migration is
+/// fatal.
+///
+/// - `sqlite://path` (the default): created if missing, with its folder;
+///   WAL mode, 5 s busy timeout.
+/// - `postgres://…` / `postgresql://…`: a pool of up to
+///   `PARLEY_DB_CONNECTIONS` (default 16) connections.
+///
+/// Errors name the problem in one line (a malformed URL, an unreachable
+/// server, a refused login, a failed migration).
+pub async fn connect_and_migrate(url: &str) -> Result<Db, StartError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        connect_postgres(url).await
+    } else if url.starts_with("sqlite:") {
+        connect_sqlite(url).await
+    } else {
+        Err(StartError::Config(format!(
+            "DATABASE_URL {:?}: expected sqlite://… or postgres://…",
+            redact(url)
+        )))
+    }
+}
+
+async fn connect_sqlite(url: &str) -> Result<Db, StartError> {
     let options = SqliteConnectOptions::from_str(url)
         .map_err(|e| StartError::Config(format!("DATABASE_URL {url:?}: {e}")))?
         .create_if_missing(true)
@@ -33,30 +64,91 @@ pub async fn connect_and_migrate(url: &str) -> Result<SqlitePool, StartError> {
         .await
         .map_err(|e| StartError::Database(format!("opening {url}: {e}")))?;
 
-    sqlx::migrate!("../migrations")
+    sqlx::migrate!("../migrations/sqlite")
         .run(&pool)
         .await
         .map_err(|e| StartError::Migration(e.to_string()))?;
-    Ok(pool)
+    Ok(Db::Sqlite(pool))
+}
+
+async fn connect_postgres(url: &str) -> Result<Db, StartError> {
+    let shown = redact(url);
+    let options = PgConnectOptions::from_str(url)
+        .map_err(|e| StartError::Config(format!("DATABASE_URL {shown:?}: {e}")))?;
+    let max = std::env::var("PARLEY_DB_CONNECTIONS")
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(16);
+    let pool = PgPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(CONNECT_WITHIN)
+        .after_release(|conn, _meta| Box::pin(release_outside_transaction(conn)))
+        .connect_with(options)
+        .await
+        .map_err(|e| StartError::Database(format!("connecting to {shown}: {e}")))?;
+
+    sqlx::migrate!("../migrations/postgres")
+        .run(&pool)
+        .await
+        .map_err(|e| StartError::Migration(e.to_string()))?;
+    Ok(Db::Postgres(pool))
+}
+
+/// `url` without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme + 3],
+                    &userinfo[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
 }
 
 /// The pool's release check: `Ok(true)` keeps the connection, `Ok(false)`
-/// closes it (SQLite rolls back whatever it still had open).
+/// closes it (the database rolls back whatever it still had open).
 ///
 /// A future dropped at an `.await` can hand its connection back inside a
-/// transaction: dropped between SQLite running `BEGIN IMMEDIATE` and sqlx
-/// creating its transaction guard, nothing ever rolls it back, and that
-/// idle connection holds the write lock until the process ends. Writes run
-/// on tasks of their own so this should not happen (`app::server::access`);
-/// this check makes sure that if it does, the connection is thrown away
-/// rather than reused. The ping first lets a rollback that a dropped
-/// transaction guard queued run, so ordinary early returns keep their
-/// connection.
-async fn release_outside_transaction(conn: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
+/// transaction: dropped between the server running `BEGIN` and sqlx
+/// creating its transaction guard, nothing ever rolls it back, and on
+/// SQLite that idle connection holds the write lock until the process ends
+/// (on PostgreSQL, the write advisory lock). Writes run on tasks of their
+/// own so this should not happen (`app::server::access`); this check makes
+/// sure that if it does, the connection is thrown away rather than reused.
+/// The ping first lets a rollback that a dropped transaction guard queued
+/// run, so ordinary early returns keep their connection.
+async fn release_outside_transaction<C: Connection>(conn: &mut C) -> Result<bool, sqlx::Error> {
     conn.ping().await?;
     if conn.is_in_transaction() {
         tracing::warn!("a connection came back inside a transaction: closing it");
         return Ok(false);
     }
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn a_password_never_reaches_a_message() {
+        assert_eq!(
+            redact("postgres://parley:s3cret@db:5432/parley"),
+            "postgres://parley:***@db:5432/parley"
+        );
+        assert_eq!(
+            redact("postgres://parley@localhost/postgres?host=/tmp/x"),
+            "postgres://parley@localhost/postgres?host=/tmp/x"
+        );
+        assert_eq!(redact("sqlite://data/parley.db"), "sqlite://data/parley.db");
+    }
 }

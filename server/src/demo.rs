@@ -17,13 +17,13 @@
 //!
 //! `bob` and `dee` also have a direct chat that `ana` cannot see.
 
+use app::store::{Db, Tx};
 use app::{
     domain::{parse_reaction, parse_sticker, system_lines, Password},
     server::password_hash,
     store,
 };
 use chrono::{DateTime, TimeDelta, Utc};
-use sqlx::{SqliteConnection, SqlitePool};
 
 use crate::StartError;
 
@@ -42,8 +42,8 @@ pub const USERS: [(&str, i64, i64, &str); 5] = [
 
 /// Fills the database with the demo data if it has no users yet; does
 /// nothing (and says so in the log) otherwise.
-pub async fn seed_if_empty(pool: &SqlitePool) -> Result<(), StartError> {
-    if has_users(pool).await? {
+pub async fn seed_if_empty(db: &Db) -> Result<(), StartError> {
+    if has_users(db).await? {
         tracing::info!("demo data: the database already has users, left as it is");
         return Ok(());
     }
@@ -54,17 +54,16 @@ pub async fn seed_if_empty(pool: &SqlitePool) -> Result<(), StartError> {
         .await
         .map_err(|e| fail("hashing the demo password", e))?;
 
-    // BEGIN IMMEDIATE: two servers starting at once on one file cannot
-    // both see an empty table and both seed it.
-    let mut tx = pool
-        .begin_with("BEGIN IMMEDIATE")
+    // A write transaction from the start: two servers starting at once on
+    // one database cannot both see an empty table and both seed it.
+    let mut tx = db
+        .begin_write()
         .await
         .map_err(|e| fail("starting the demo transaction", e))?;
-    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
-        .fetch_one(&mut *tx)
+    let users = store::users::any_in(&mut tx)
         .await
         .map_err(|e| fail("counting users", e))?;
-    if users > 0 {
+    if users {
         tracing::info!("demo data: the database already has users, left as it is");
         return Ok(());
     }
@@ -82,9 +81,8 @@ pub async fn seed_if_empty(pool: &SqlitePool) -> Result<(), StartError> {
     Ok(())
 }
 
-async fn has_users(pool: &SqlitePool) -> Result<bool, StartError> {
-    sqlx::query_scalar::<_, bool>("SELECT EXISTS (SELECT 1 FROM users)")
-        .fetch_one(pool)
+async fn has_users(db: &Db) -> Result<bool, StartError> {
+    store::users::any(db)
         .await
         .map_err(|e| fail("checking for existing users", e))
 }
@@ -96,7 +94,7 @@ fn fail(what: &str, e: impl std::fmt::Display) -> StartError {
 /// The demo data's writer: every insert goes through the store, in the
 /// caller's transaction, with the time it pretends to happen at.
 struct Seed<'c> {
-    conn: &'c mut SqliteConnection,
+    conn: &'c mut Tx,
     now: DateTime<Utc>,
     users: Vec<i64>,
     threads: usize,
@@ -116,7 +114,7 @@ fn secs(n: i64) -> TimeDelta {
 }
 
 impl<'c> Seed<'c> {
-    fn new(conn: &'c mut SqliteConnection, now: DateTime<Utc>) -> Self {
+    fn new(conn: &'c mut Tx, now: DateTime<Utc>) -> Self {
         Self {
             conn,
             now,
@@ -399,18 +397,9 @@ impl<'c> Seed<'c> {
     ) -> Result<(), StartError> {
         // `store::users::insert` stamps "now" and has no karma or role: the
         // demo needs both, inside its transaction.
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (username, password_hash, created_at, karma, role)
-             VALUES (?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(name)
-        .bind(hash)
-        .bind(created_at)
-        .bind(karma)
-        .bind(role)
-        .fetch_one(&mut *self.conn)
-        .await
-        .map_err(|e| fail(&format!("adding user {name}"), e))?;
+        let id = store::users::insert_profile(self.conn, name, hash, created_at, karma, role)
+            .await
+            .map_err(|e| fail(&format!("adding user {name}"), e))?;
         self.users.push(id);
         Ok(())
     }
@@ -555,9 +544,7 @@ impl<'c> Seed<'c> {
     ) -> Result<(), StartError> {
         let emoji = parse_reaction(emoji).map_err(|e| fail("a reaction", e))?;
         let user = self.id(who)?;
-        let thread: i64 = sqlx::query_scalar("SELECT thread_id FROM messages WHERE id = ?")
-            .bind(message)
-            .fetch_one(&mut *self.conn)
+        let thread = store::messages::thread_of(self.conn, message)
             .await
             .map_err(|e| fail("finding a message's thread", e))?;
         store::reactions::toggle(self.conn, thread, message, user, emoji, at)
@@ -582,16 +569,9 @@ impl<'c> Seed<'c> {
 
     /// Every member has read everything (their own messages included).
     async fn read_all(&mut self, thread: i64) -> Result<(), StartError> {
-        sqlx::query(
-            "UPDATE thread_members SET last_read_message_id =
-                 (SELECT MAX(id) FROM messages WHERE thread_id = ?1)
-             WHERE thread_id = ?1",
-        )
-        .bind(thread)
-        .execute(&mut *self.conn)
-        .await
-        .map_err(|e| fail("marking a thread read", e))
-        .map(drop)
+        store::members::set_all_read(self.conn, thread)
+            .await
+            .map_err(|e| fail("marking a thread read", e))
     }
 
     /// `who` has read up to `message` and not beyond (the unread badge).
@@ -601,17 +581,10 @@ impl<'c> Seed<'c> {
         who: usize,
         message: i64,
     ) -> Result<(), StartError> {
-        sqlx::query(
-            "UPDATE thread_members SET last_read_message_id = ?
-             WHERE thread_id = ? AND user_id = ?",
-        )
-        .bind(message)
-        .bind(thread)
-        .bind(self.id(who)?)
-        .execute(&mut *self.conn)
-        .await
-        .map_err(|e| fail("setting a read position", e))
-        .map(drop)
+        let user = self.id(who)?;
+        store::members::set_read(self.conn, thread, user, message)
+            .await
+            .map_err(|e| fail("setting a read position", e))
     }
 }
 

@@ -1,30 +1,83 @@
 //! The session layer: tower-sessions over the `sessions` table of the
-//! app's own database, so sessions survive restarts and logout deletes them.
+//! app's own database (SQLite or PostgreSQL), so sessions survive restarts,
+//! every node of a cluster sees the same ones, and logout deletes them.
 
-use sqlx::SqlitePool;
+use app::store::Db;
+use async_trait::async_trait;
 use tokio::task::JoinHandle;
 use tower_sessions::{
-    cookie::SameSite, session_store::ExpiredDeletion, Expiry, SessionManagerLayer,
+    cookie::SameSite,
+    session::{Id, Record},
+    session_store::{self, ExpiredDeletion},
+    Expiry, SessionManagerLayer, SessionStore,
 };
-use tower_sessions_sqlx_store::SqliteStore;
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 use crate::{Config, StartError};
 
 /// Sessions idle this long expire (and their rows are deleted hourly).
 const IDLE_EXPIRY_DAYS: i64 = 30;
 
+/// tower-sessions' sqlx store for whichever backend the app runs on.
+#[derive(Clone, Debug)]
+pub enum Store {
+    Sqlite(SqliteStore),
+    Postgres(PostgresStore),
+}
+
+/// Calls the same method on whichever store `$s` is.
+macro_rules! on_store {
+    ($s:expr, $st:ident => $body:expr) => {
+        match $s {
+            Store::Sqlite($st) => $body,
+            Store::Postgres($st) => $body,
+        }
+    };
+}
+
+#[async_trait]
+impl SessionStore for Store {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        on_store!(self, s => s.create(record).await)
+    }
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        on_store!(self, s => s.save(record).await)
+    }
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        on_store!(self, s => s.load(id).await)
+    }
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        on_store!(self, s => s.delete(id).await)
+    }
+}
+
+#[async_trait]
+impl ExpiredDeletion for Store {
+    async fn delete_expired(&self) -> session_store::Result<()> {
+        on_store!(self, s => s.delete_expired().await)
+    }
+}
+
 /// The layer, and the task that deletes expired rows (abort it on shutdown).
 pub async fn layer(
-    pool: SqlitePool,
+    db: &Db,
     config: &Config,
-) -> Result<(SessionManagerLayer<SqliteStore>, JoinHandle<()>), StartError> {
-    let store = SqliteStore::new(pool)
-        .with_table_name("sessions")
-        .map_err(StartError::Config)?;
-    store
-        .migrate()
-        .await
-        .map_err(|e| StartError::Migration(format!("sessions table: {e}")))?;
+) -> Result<(SessionManagerLayer<Store>, JoinHandle<()>), StartError> {
+    let store = match db {
+        Db::Sqlite(pool) => Store::Sqlite(
+            SqliteStore::new(pool.clone())
+                .with_table_name("sessions")
+                .map_err(StartError::Config)?,
+        ),
+        // PostgreSQL keeps them in their own schema, `tower_sessions`.
+        Db::Postgres(pool) => Store::Postgres(
+            PostgresStore::new(pool.clone())
+                .with_table_name("sessions")
+                .map_err(StartError::Config)?,
+        ),
+    };
+    let migrated = on_store!(&store, s => s.migrate().await);
+    migrated.map_err(|e| StartError::Migration(format!("sessions table: {e}")))?;
     let cleanup = tokio::spawn({
         let store = store.clone();
         async move {

@@ -25,7 +25,6 @@ use tower_http::{
     set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
 use tower_sessions::{Session, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::{
     assets, db, demo, error_status, origin, security_headers, sessions, utf8_input, Config,
@@ -63,11 +62,11 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartError> {
-        let pool = db::connect_and_migrate(&config.database_url).await?;
+        let db = db::connect_and_migrate(&config.database_url).await?;
         if config.demo {
-            demo::seed_if_empty(&pool).await?;
+            demo::seed_if_empty(&db).await?;
         }
-        let (sessions, session_cleanup) = sessions::layer(pool.clone(), &config).await?;
+        let (sessions, session_cleanup) = sessions::layer(&db, &config).await?;
 
         let listener = TcpListener::bind(config.addr)
             .await
@@ -83,10 +82,10 @@ impl Application {
             .site_addr(local_addr)
             .reload_port(config.reload_port)
             .build();
-        let state = AppState::new(pool, config.live);
+        let state = AppState::new(db, config.live);
         let limits_cleanup = forget_recovered_limits(state.auth_limits.clone());
         let pump = tokio::spawn(app::server::live::pump::run(
-            state.pool.clone(),
+            state.db.clone(),
             state.hub.clone(),
         ));
 
@@ -166,7 +165,7 @@ fn route_list() -> Vec<AxumRouteListing> {
 fn router(
     state: AppState,
     leptos_options: LeptosOptions,
-    sessions: SessionManagerLayer<SqliteStore>,
+    sessions: SessionManagerLayer<sessions::Store>,
     pkg: Pkg,
 ) -> Router {
     let routes = route_list();

@@ -23,7 +23,7 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
     let Some(id) = session::user_id().await? else {
         return Ok(None);
     };
-    let user = store::users::by_id(&state()?.pool, id)
+    let user = store::users::by_id(&state()?.db, id)
         .await
         .context("loading the current user")?;
     Ok(user.map(|u| CurrentUser {
@@ -47,7 +47,7 @@ pub async fn register(
     let state = state()?;
     state.auth_limits.check_register(client_ip().await)?;
     let hash = password_hash::hash(&password).await?;
-    let user = store::users::insert(&state.pool, &username, &hash)
+    let user = store::users::insert(&state.db, &username, &hash)
         .await
         .context("inserting a user")?
         .ok_or_else(|| AppError::invalid("username", "That username is taken. Try another."))?;
@@ -80,7 +80,7 @@ pub async fn login(
     state
         .auth_limits
         .check_login(client_ip().await, &username)?;
-    let creds = store::users::credentials(&state.pool, &username)
+    let creds = store::users::credentials(&state.db, &username)
         .await
         .context("loading credentials")?;
     let id = creds.as_ref().map(|c| c.id);

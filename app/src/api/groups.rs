@@ -27,7 +27,7 @@ mod ssr {
     /// Writes a system line by `actor` into the caller's transaction,
     /// worded from the actor's name ("ana added bo").
     pub async fn system_line(
-        tx: &mut sqlx::SqliteConnection,
+        tx: &mut crate::store::Tx,
         thread_id: i64,
         actor: i64,
         now: chrono::DateTime<chrono::Utc>,

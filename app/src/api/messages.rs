@@ -58,7 +58,7 @@ mod ssr {
 
     /// The reactions of message `id` as `v` sees them.
     pub async fn reactions(id: i64, v: &Viewer) -> Result<Vec<crate::model::Reaction>, AppError> {
-        let rows = store::reactions::for_messages(&state()?.pool, &[id])
+        let rows = store::reactions::for_messages(&state()?.db, &[id])
             .await
             .context("loading reactions")?;
         let refs: Vec<_> = rows.iter().collect();
@@ -70,7 +70,7 @@ mod ssr {
         row: store::messages::MessageRow,
         v: &Viewer,
     ) -> Result<MessageView, AppError> {
-        let rows = store::reactions::for_messages(&state()?.pool, &[row.id])
+        let rows = store::reactions::for_messages(&state()?.db, &[row.id])
             .await
             .context("loading reactions")?;
         let refs: Vec<_> = rows.iter().collect();
@@ -79,7 +79,7 @@ mod ssr {
 
     /// The message if `v` is a member of its thread; else it does not exist.
     pub async fn visible(id: i64, v: &Viewer) -> Result<store::messages::MessageRow, AppError> {
-        store::messages::for_member(&state()?.pool, id, v.id)
+        store::messages::for_member(&state()?.db, id, v.id)
             .await
             .context("loading a message for a member")?
             .ok_or(AppError::NotFound)
@@ -190,15 +190,9 @@ pub async fn report_message(
             "You cannot report this message.".into(),
         ));
     }
-    store::reports::insert(
-        &state()?.pool,
-        message_id,
-        v.id,
-        &reason,
-        chrono::Utc::now(),
-    )
-    .await
-    .context("storing a report")?;
+    store::reports::insert(&state()?.db, message_id, v.id, &reason, chrono::Utc::now())
+        .await
+        .context("storing a report")?;
     tracing::info!(message_id, reporter = v.id, "message reported");
     Ok(())
 }

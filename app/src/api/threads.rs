@@ -26,7 +26,7 @@ mod ssr {
         limit: i64,
         v: &Viewer,
     ) -> Result<crate::model::MessagePage, AppError> {
-        let pool = &state()?.pool;
+        let pool = &state()?.db;
         let (rows, has_more) = store::messages::page(pool, thread_id, before, limit)
             .await
             .context("loading a page of messages")?;
@@ -72,8 +72,8 @@ pub async fn list_threads(at: Option<i64>) -> Result<NavList, AppError> {
     let v = crate::server::viewer::current_at(at).await?;
     // One read transaction: the cursor and the list are the same snapshot,
     // so the live socket resumes exactly where this list stands.
-    let mut tx = state()?.pool.begin().await.context("starting a read")?;
-    let cursor = store::events::newest(&mut *tx)
+    let mut tx = state()?.db.begin_read().await.context("starting a read")?;
+    let cursor = store::events::newest_in(&mut tx)
         .await
         .context("reading the event cursor")?;
     let rows = store::threads::list_for_user(&mut tx, v.id)
@@ -108,7 +108,7 @@ pub async fn open_thread(
 
     let v = crate::server::viewer::current_at(at).await?;
     let t = access::member_thread(&thread, v.id).await?;
-    let pool = &state()?.pool;
+    let pool = &state()?.db;
     let cursor = store::events::newest(pool)
         .await
         .context("reading the event cursor")?;
@@ -186,7 +186,7 @@ pub async fn mark_read(thread: String, message_id: i64) -> Result<(), AppError> 
 
     let v = crate::server::viewer::current().await?;
     let t = access::member_thread(&thread, v.id).await?;
-    let in_thread = store::messages::for_member(&state()?.pool, message_id, v.id)
+    let in_thread = store::messages::for_member(&state()?.db, message_id, v.id)
         .await
         .context("loading a message for a member")?
         .is_some_and(|m| m.thread_id == t.id);
@@ -225,7 +225,7 @@ pub async fn search_users(query: String) -> Result<Vec<UserCard>, AppError> {
     if query.is_empty() || query.len() > crate::domain::Username::MAX || !plain {
         return Ok(Vec::new());
     }
-    let rows = store::users::search_prefix(&state()?.pool, &query, v.id, SEARCH_LIMIT)
+    let rows = store::users::search_prefix(&state()?.db, &query, v.id, SEARCH_LIMIT)
         .await
         .context("searching users")?;
     Ok(rows.into_iter().map(|p| views::user_card(p, &v)).collect())

@@ -17,18 +17,16 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use sqlx::SqliteConnection;
-
 use super::{state, ResultExt};
 use crate::domain::parse_thread_id;
 use crate::error::AppError;
-use crate::store::{self, threads::MemberThread};
+use crate::store::{self, threads::MemberThread, Tx};
 
 /// The thread if the user is a member; `NotFound` for a malformed id, an
 /// unknown one, someone else's thread and a deleted one alike.
 pub async fn member_thread(public_id: &str, user_id: i64) -> Result<MemberThread, AppError> {
     let public_id = parse_thread_id(public_id)?;
-    store::threads::for_member(&state()?.pool, public_id, user_id)
+    store::threads::for_member(&state()?.db, public_id, user_id)
         .await
         .context("loading a thread for a member")?
         .ok_or(AppError::NotFound)
@@ -42,10 +40,10 @@ pub type TxFuture<'c, T> = Pin<Box<dyn Future<Output = Result<T, AppError>> + Se
 /// hub so every open tab hears of the change at once. Every write a user
 /// can cause goes through here.
 ///
-/// - The transaction takes SQLite's write lock up front (`BEGIN
-///   IMMEDIATE`): one that reads before writing waits for another writer
-///   (busy timeout) instead of failing when it tries to upgrade, and event
-///   ids commit in id order (see `store::events`).
+/// - The transaction holds the database's one write slot from its start
+///   ([`store::Db::begin_write`]: SQLite's write lock, PostgreSQL's
+///   advisory lock): writes commit one at a time, in id order, which is
+///   what makes the event cursor gap-free on both backends.
 /// - `work` returning `Err` rolls everything back; that error is returned.
 /// - It runs on a spawned task (see the module doc), so it is safe to drop
 ///   the returned future at any point: the write then still completes or
@@ -56,13 +54,13 @@ pub type TxFuture<'c, T> = Pin<Box<dyn Future<Output = Result<T, AppError>> + Se
 pub async fn write<T, F>(what: &'static str, work: F) -> Result<T, AppError>
 where
     T: Send + 'static,
-    F: for<'c> FnOnce(&'c mut SqliteConnection) -> TxFuture<'c, T> + Send + 'static,
+    F: for<'c> FnOnce(&'c mut Tx) -> TxFuture<'c, T> + Send + 'static,
 {
     let state = state()?;
     let task = tokio::spawn(async move {
         let mut tx = state
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
+            .db
+            .begin_write()
             .await
             .context("starting a write transaction")?;
         let out = work(&mut tx).await?;

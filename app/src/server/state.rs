@@ -1,26 +1,27 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use sqlx::SqlitePool;
 
 use super::limits::AuthLimits;
 use super::live::{Hub, LiveSettings};
 use crate::error::AppError;
+use crate::store::Db;
 
 /// What every request handler may need; built once in `server` and provided
 /// to server functions and SSR through Leptos context.
 #[derive(Clone, Debug)]
 pub struct AppState {
-    pub pool: SqlitePool,
+    /// The database, SQLite or PostgreSQL.
+    pub db: Db,
     pub auth_limits: Arc<AuthLimits>,
     /// Live sockets (F15): server functions wake it after a commit.
     pub hub: Arc<Hub>,
 }
 
 impl AppState {
-    pub fn new(pool: SqlitePool, live: LiveSettings) -> Self {
+    pub fn new(db: Db, live: LiveSettings) -> Self {
         Self {
-            pool,
+            db,
             auth_limits: Arc::default(),
             hub: Arc::new(Hub::new(live)),
         }

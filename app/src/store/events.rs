@@ -2,8 +2,9 @@
 //! append here on the caller's connection, so the event commits (or rolls
 //! back) with the change itself and no call site can forget it.
 
+use super::db::{on_db, on_tx};
+use super::{Db, Tx};
 use chrono::{DateTime, Utc};
-use sqlx::{SqliteConnection, SqlitePool};
 
 /// What changed. The names are the `kind` column's values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,24 +36,24 @@ impl EventKind {
 
 /// Appends an event; returns its id (the resume cursor).
 pub async fn append(
-    conn: &mut SqliteConnection,
+    tx: &mut Tx,
     thread_id: i64,
     kind: EventKind,
     message_id: Option<i64>,
     user_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
+    on_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO events (thread_id, kind, message_id, user_id, created_at)
-         VALUES (?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(thread_id)
     .bind(kind.as_str())
     .bind(message_id)
     .bind(user_id)
     .bind(now)
-    .fetch_one(conn)
-    .await
+    .fetch_one(&mut *c)
+    .await)
 }
 
 /// One logged change, with its thread's public id.
@@ -76,69 +77,90 @@ macro_rules! select_events {
 }
 
 /// Events after `after`, oldest first (what the hub delivers next).
-pub async fn after(
-    pool: &SqlitePool,
-    after: i64,
-    limit: i64,
-) -> Result<Vec<EventRow>, sqlx::Error> {
-    sqlx::query_as::<_, EventRow>(concat!(
+pub async fn after(db: &Db, after: i64, limit: i64) -> Result<Vec<EventRow>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as::<_, EventRow>(concat!(
         select_events!(),
-        " WHERE e.id > ? ORDER BY e.id LIMIT ?"
+        " WHERE e.id > $1 ORDER BY e.id LIMIT $2"
     ))
     .bind(after)
     .bind(limit)
     .fetch_all(pool)
-    .await
+    .await)
 }
 
 /// Events after `after` that `user` may see now: those of threads they are
 /// a member of, plus their own removal or departure (so their tabs learn
 /// the thread is gone). Oldest first.
 pub async fn after_for_user(
-    pool: &SqlitePool,
+    db: &Db,
     after: i64,
     user: i64,
     limit: i64,
 ) -> Result<Vec<EventRow>, sqlx::Error> {
-    sqlx::query_as::<_, EventRow>(concat!(
+    on_db!(db, pool => sqlx::query_as::<_, EventRow>(concat!(
         select_events!(),
-        " WHERE e.id > ?1
-            AND (e.thread_id IN (SELECT thread_id FROM thread_members WHERE user_id = ?2)
-                 OR (e.kind IN ('member_removed', 'member_left') AND e.user_id = ?2))
-          ORDER BY e.id LIMIT ?3"
+        " WHERE e.id > $1
+            AND (e.thread_id IN (SELECT thread_id FROM thread_members WHERE user_id = $2)
+                 OR (e.kind IN ('member_removed', 'member_left') AND e.user_id = $2))
+          ORDER BY e.id LIMIT $3"
     ))
     .bind(after)
     .bind(user)
     .bind(limit)
     .fetch_all(pool)
-    .await
+    .await)
 }
 
-/// The newest event id (0 for an empty log).
-pub async fn newest(conn: impl sqlx::SqliteExecutor<'_>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'events'")
-        .fetch_one(conn)
-        .await
+/// The newest event id (0 for an empty log), never below the pruned
+/// point: the cursor of a client that has read everything up to now.
+pub async fn newest(db: &Db) -> Result<i64, sqlx::Error> {
+    let sql = newest_sql(db.is_postgres());
+    on_db!(db, pool => sqlx::query_scalar(sql).fetch_one(pool).await)
+}
+
+/// [`newest`] as `tx`'s snapshot sees it (a list and its cursor read in
+/// one snapshot agree).
+pub async fn newest_in(tx: &mut Tx) -> Result<i64, sqlx::Error> {
+    let sql = newest_sql(tx.is_postgres());
+    on_tx!(tx, c => sqlx::query_scalar(sql).fetch_one(&mut *c).await)
+}
+
+fn newest_sql(postgres: bool) -> &'static str {
+    // SQLite remembers the largest id it ever gave (pruning cannot lower
+    // it). PostgreSQL's sequence also counts ids of in-flight and rolled
+    // back writes, so there it is the largest committed row, or the
+    // pruned point when pruning emptied the log.
+    if postgres {
+        "SELECT GREATEST(
+             (SELECT COALESCE(MAX(id), 0) FROM events),
+             (SELECT pruned_through FROM event_log_state WHERE id = 1))"
+    } else {
+        "SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'events'"
+    }
 }
 
 /// Events up to this id have been pruned.
-pub async fn pruned_through(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT pruned_through FROM event_log_state WHERE id = 1")
+pub async fn pruned_through(db: &Db) -> Result<i64, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_scalar("SELECT pruned_through FROM event_log_state WHERE id = 1")
         .fetch_one(pool)
-        .await
+        .await)
 }
 
 /// Deletes events up to `through` and records it; one transaction, so a
 /// resuming client is either replayed in full or told to reload.
-pub async fn prune(pool: &SqlitePool, through: i64) -> Result<(), sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    sqlx::query("DELETE FROM events WHERE id <= ?")
-        .bind(through)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("UPDATE event_log_state SET pruned_through = MAX(pruned_through, ?) WHERE id = 1")
-        .bind(through)
-        .execute(&mut *tx)
-        .await?;
+pub async fn prune(db: &Db, through: i64) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let record = if tx.is_postgres() {
+        "UPDATE event_log_state SET pruned_through = GREATEST(pruned_through, $1) WHERE id = 1"
+    } else {
+        "UPDATE event_log_state SET pruned_through = MAX(pruned_through, $1) WHERE id = 1"
+    };
+    on_tx!(&mut tx, c => {
+        sqlx::query("DELETE FROM events WHERE id <= $1")
+            .bind(through)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query(record).bind(through).execute(&mut *c).await?;
+    });
     tx.commit().await
 }

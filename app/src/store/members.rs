@@ -1,9 +1,11 @@
 //! Thread membership and read positions.
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqliteConnection, SqlitePool};
+use sqlx::FromRow;
 
+use super::db::{on_db, on_tx};
 use super::events::{self, EventKind};
+use super::{Db, Tx};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct MemberRow {
@@ -18,43 +20,44 @@ pub struct MemberRow {
 }
 
 /// A thread's members, in the order they joined.
-pub async fn list(pool: &SqlitePool, thread_id: i64) -> Result<Vec<MemberRow>, sqlx::Error> {
-    sqlx::query_as::<_, MemberRow>(
+pub async fn list(db: &Db, thread_id: i64) -> Result<Vec<MemberRow>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as::<_, MemberRow>(
         "SELECT u.id, u.username, u.avatar_url, u.karma, u.created_at, m.role,
                 m.last_read_message_id AS last_read, u.last_active_at
          FROM thread_members m JOIN users u ON u.id = m.user_id
-         WHERE m.thread_id = ? ORDER BY m.joined_at, u.id",
+         WHERE m.thread_id = $1 ORDER BY m.joined_at, u.id",
     )
     .bind(thread_id)
     .fetch_all(pool)
-    .await
+    .await)
 }
 
 /// Adds a member; `false` when they already were one. A newcomer has read
 /// everything before they joined.
 pub async fn add(
-    conn: &mut SqliteConnection,
+    tx: &mut Tx,
     thread_id: i64,
     user_id: i64,
     role: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    let added = on_tx!(&mut *tx, c => sqlx::query(
         "INSERT INTO thread_members (thread_id, user_id, role, joined_at, last_read_message_id)
-         VALUES (?1, ?2, ?3, ?4,
-                 COALESCE((SELECT MAX(id) FROM messages WHERE thread_id = ?1), 0))
+         VALUES ($1, $2, $3, $4,
+                 COALESCE((SELECT MAX(id) FROM messages WHERE thread_id = $1), 0))
          ON CONFLICT (thread_id, user_id) DO NOTHING",
     )
     .bind(thread_id)
     .bind(user_id)
     .bind(role)
     .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    let added = done.rows_affected() == 1;
+    .execute(&mut *c)
+    .await?
+    .rows_affected())
+        == 1;
     if added {
         events::append(
-            conn,
+            tx,
             thread_id,
             EventKind::MemberAdded,
             None,
@@ -75,69 +78,69 @@ pub enum Departure {
 
 /// Removes a member; `false` when they were not one.
 pub async fn remove(
-    conn: &mut SqliteConnection,
+    tx: &mut Tx,
     thread_id: i64,
     user_id: i64,
     why: Departure,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM thread_members WHERE thread_id = ? AND user_id = ?")
-        .bind(thread_id)
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
-    let removed = done.rows_affected() == 1;
+    let removed = on_tx!(&mut *tx, c => sqlx::query(
+        "DELETE FROM thread_members WHERE thread_id = $1 AND user_id = $2"
+    )
+    .bind(thread_id)
+    .bind(user_id)
+    .execute(&mut *c)
+    .await?
+    .rows_affected())
+        == 1;
     if removed {
         let kind = match why {
             Departure::Removed => EventKind::MemberRemoved,
             Departure::Left => EventKind::MemberLeft,
         };
-        events::append(conn, thread_id, kind, None, Some(user_id), now).await?;
+        events::append(tx, thread_id, kind, None, Some(user_id), now).await?;
     }
     Ok(removed)
 }
 
 /// The member who joined first after the owner left, who becomes owner.
-pub async fn promote_oldest(
-    conn: &mut SqliteConnection,
-    thread_id: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+pub async fn promote_oldest(tx: &mut Tx, thread_id: i64) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
         "UPDATE thread_members SET role = 'owner'
-         WHERE thread_id = ?1 AND user_id = (
-             SELECT user_id FROM thread_members WHERE thread_id = ?1
+         WHERE thread_id = $1 AND user_id = (
+             SELECT user_id FROM thread_members WHERE thread_id = $1
              ORDER BY joined_at, user_id LIMIT 1)
-           AND NOT EXISTS (SELECT 1 FROM thread_members WHERE thread_id = ?1 AND role = 'owner')",
+           AND NOT EXISTS (SELECT 1 FROM thread_members WHERE thread_id = $1 AND role = 'owner')",
     )
     .bind(thread_id)
-    .execute(conn)
+    .execute(&mut *c)
     .await
-    .map(drop)
+    .map(drop))
 }
 
 /// Moves the read position forward (never back: an older tab cannot undo
 /// what a newer one saw), with its event, on the caller's transaction.
 pub async fn mark_read(
-    conn: &mut SqliteConnection,
+    tx: &mut Tx,
     thread_id: i64,
     user_id: i64,
     message_id: i64,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    let moved = sqlx::query(
-        "UPDATE thread_members SET last_read_message_id = ?3
-         WHERE thread_id = ?1 AND user_id = ?2 AND last_read_message_id < ?3",
+    let moved = on_tx!(&mut *tx, c => sqlx::query(
+        "UPDATE thread_members SET last_read_message_id = $3
+         WHERE thread_id = $1 AND user_id = $2 AND last_read_message_id < $3",
     )
     .bind(thread_id)
     .bind(user_id)
     .bind(message_id)
-    .execute(&mut *conn)
+    .execute(&mut *c)
     .await?
-    .rows_affected()
+    .rows_affected())
         == 1;
     if moved {
         events::append(
-            conn,
+            tx,
             thread_id,
             EventKind::ReadMoved,
             Some(message_id),
@@ -151,33 +154,76 @@ pub async fn mark_read(
 
 /// The members of these threads as (thread, user) pairs: who may see their
 /// events right now.
-pub async fn of_threads(
-    pool: &SqlitePool,
-    thread_ids: &[i64],
-) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+pub async fn of_threads(db: &Db, thread_ids: &[i64]) -> Result<Vec<(i64, i64)>, sqlx::Error> {
     if thread_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let marks = vec!["?"; thread_ids.len()].join(",");
-    let sql = format!("SELECT thread_id, user_id FROM thread_members WHERE thread_id IN ({marks})");
-    let mut q = sqlx::query_as::<_, (i64, i64)>(&sql);
-    for id in thread_ids {
-        q = q.bind(id);
+    match db {
+        Db::Sqlite(pool) => {
+            sqlx::query_as::<_, (i64, i64)>(
+                "SELECT thread_id, user_id FROM thread_members
+                 WHERE thread_id IN (SELECT value FROM json_each($1))",
+            )
+            .bind(super::json_ids(thread_ids)?)
+            .fetch_all(pool)
+            .await
+        }
+        Db::Postgres(pool) => {
+            sqlx::query_as::<_, (i64, i64)>(
+                "SELECT thread_id, user_id FROM thread_members WHERE thread_id = ANY($1)",
+            )
+            .bind(thread_ids)
+            .fetch_all(pool)
+            .await
+        }
     }
-    q.fetch_all(pool).await
 }
 
 /// What `user` has left unread in a thread (counted as the nav list
 /// does); 0 once they are no longer a member.
-pub async fn unread(pool: &SqlitePool, thread_id: i64, user_id: i64) -> Result<i64, sqlx::Error> {
-    let count: Option<i64> = sqlx::query_scalar(concat!(
+pub async fn unread(db: &Db, thread_id: i64, user_id: i64) -> Result<i64, sqlx::Error> {
+    let count: Option<i64> = on_db!(db, pool => sqlx::query_scalar(concat!(
         "SELECT ",
         unread_of_member!(),
-        " FROM thread_members m WHERE m.thread_id = ?1 AND m.user_id = ?2"
+        " FROM thread_members m WHERE m.thread_id = $1 AND m.user_id = $2"
     ))
     .bind(thread_id)
     .bind(user_id)
     .fetch_optional(pool)
-    .await?;
+    .await)?;
     Ok(count.unwrap_or(0))
+}
+
+/// Sets `user`'s read position in a thread as is (no event: for data
+/// written before anyone is connected, like the demo's).
+pub async fn set_read(
+    tx: &mut Tx,
+    thread_id: i64,
+    user_id: i64,
+    message_id: i64,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE thread_members SET last_read_message_id = $1
+         WHERE thread_id = $2 AND user_id = $3",
+    )
+    .bind(message_id)
+    .bind(thread_id)
+    .bind(user_id)
+    .execute(&mut *c)
+    .await
+    .map(drop))
+}
+
+/// Every member of the thread has read all of it (no event, as
+/// [`set_read`]).
+pub async fn set_all_read(tx: &mut Tx, thread_id: i64) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE thread_members SET last_read_message_id =
+             COALESCE((SELECT MAX(id) FROM messages WHERE thread_id = $1), 0)
+         WHERE thread_id = $1",
+    )
+    .bind(thread_id)
+    .execute(&mut *c)
+    .await
+    .map(drop))
 }

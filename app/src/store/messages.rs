@@ -1,9 +1,11 @@
 //! Messages: insert (idempotent per client id), history pages, soft delete.
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqliteConnection, SqlitePool};
+use sqlx::FromRow;
 
+use super::db::{on_db, on_tx};
 use super::events::{self, EventKind};
+use super::{Db, Tx};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct MessageRow {
@@ -28,12 +30,11 @@ macro_rules! select {
          FROM messages m JOIN users u ON u.id = m.sender_id"
     };
 }
-const SELECT: &str = select!();
 
 /// A page of history (exposed so a test can check its query plan).
 pub const PAGE_SQL: &str = concat!(
     select!(),
-    " WHERE m.thread_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?"
+    " WHERE m.thread_id = $1 AND m.id < $2 ORDER BY m.id DESC LIMIT $3"
 );
 
 /// The outcome of a send: the stored message and whether this call stored
@@ -48,7 +49,7 @@ pub struct Inserted {
 /// message instead of a second row; the unique index decides, so
 /// concurrent retries cannot both insert.
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    tx: &mut Tx,
     thread_id: i64,
     sender_id: i64,
     client_id: &str,
@@ -56,9 +57,9 @@ pub async fn insert(
     body: &str,
     now: DateTime<Utc>,
 ) -> Result<Inserted, sqlx::Error> {
-    let id: Option<i64> = sqlx::query_scalar(
+    let id: Option<i64> = on_tx!(&mut *tx, c => sqlx::query_scalar(
         "INSERT INTO messages (thread_id, sender_id, client_id, kind, body, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (sender_id, client_id) DO NOTHING RETURNING id",
     )
     .bind(thread_id)
@@ -67,13 +68,13 @@ pub async fn insert(
     .bind(kind)
     .bind(body)
     .bind(now)
-    .fetch_optional(&mut *conn)
-    .await?;
+    .fetch_optional(&mut *c)
+    .await)?;
     let created = id.is_some();
     if let Some(id) = id {
-        super::threads::touch(conn, thread_id, id, now).await?;
+        super::threads::touch(tx, thread_id, id, now).await?;
         events::append(
-            conn,
+            tx,
             thread_id,
             EventKind::MessageCreated,
             Some(id),
@@ -82,26 +83,27 @@ pub async fn insert(
         )
         .await?;
     }
-    let message = sqlx::query_as::<_, MessageRow>(&format!(
-        "{SELECT} WHERE m.sender_id = ? AND m.client_id = ?"
+    let message = on_tx!(tx, c => sqlx::query_as::<_, MessageRow>(concat!(
+        select!(),
+        " WHERE m.sender_id = $1 AND m.client_id = $2"
     ))
     .bind(sender_id)
     .bind(client_id)
-    .fetch_one(conn)
-    .await?;
+    .fetch_one(&mut *c)
+    .await)?;
     Ok(Inserted { message, created })
 }
 
 /// A system line ("ana added bo"), written by `actor`.
 pub async fn insert_system(
-    conn: &mut SqliteConnection,
+    tx: &mut Tx,
     thread_id: i64,
     actor: i64,
     text: &str,
     now: DateTime<Utc>,
 ) -> Result<MessageRow, sqlx::Error> {
     let client_id = format!("system-{}", uuid::Uuid::new_v4());
-    insert(conn, thread_id, actor, &client_id, "system", text, now)
+    insert(tx, thread_id, actor, &client_id, "system", text, now)
         .await
         .map(|i| i.message)
 }
@@ -111,17 +113,17 @@ pub async fn insert_system(
 /// `messages_by_thread` backwards from the cursor: the cost is the page,
 /// not the history.
 pub async fn page(
-    pool: &SqlitePool,
+    db: &Db,
     thread_id: i64,
     before: Option<i64>,
     limit: i64,
 ) -> Result<(Vec<MessageRow>, bool), sqlx::Error> {
-    let mut rows = sqlx::query_as::<_, MessageRow>(PAGE_SQL)
+    let mut rows = on_db!(db, pool => sqlx::query_as::<_, MessageRow>(PAGE_SQL)
         .bind(thread_id)
         .bind(before.unwrap_or(i64::MAX))
         .bind(limit + 1)
         .fetch_all(pool)
-        .await?;
+        .await)?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit.max(0) as usize);
     rows.reverse();
@@ -129,80 +131,78 @@ pub async fn page(
 }
 
 /// How many messages of the thread are newer than `after`.
-pub async fn count_after(
-    pool: &SqlitePool,
-    thread_id: i64,
-    after: i64,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE thread_id = ? AND id > ?")
-        .bind(thread_id)
-        .bind(after)
-        .fetch_one(pool)
-        .await
+pub async fn count_after(db: &Db, thread_id: i64, after: i64) -> Result<i64, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM messages WHERE thread_id = $1 AND id > $2"
+    )
+    .bind(thread_id)
+    .bind(after)
+    .fetch_one(pool)
+    .await)
 }
 
 /// The first message after `after` that someone else wrote (where "new
 /// messages" begin for a reader).
 pub async fn first_unread(
-    pool: &SqlitePool,
+    db: &Db,
     thread_id: i64,
     reader: i64,
     after: i64,
 ) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar(
+    on_db!(db, pool => sqlx::query_scalar(
         "SELECT MIN(id) FROM messages
-         WHERE thread_id = ? AND id > ? AND sender_id <> ? AND kind <> 'system'
+         WHERE thread_id = $1 AND id > $2 AND sender_id <> $3 AND kind <> 'system'
            AND deleted_at IS NULL",
     )
     .bind(thread_id)
     .bind(after)
     .bind(reader)
     .fetch_one(pool)
-    .await
+    .await)
 }
 
 /// A message with the public id of its thread, if `user_id` is a member of
 /// that thread (and it is not deleted): otherwise the message does not
 /// exist for them.
 pub async fn for_member(
-    pool: &SqlitePool,
+    db: &Db,
     message_id: i64,
     user_id: i64,
 ) -> Result<Option<MessageRow>, sqlx::Error> {
-    sqlx::query_as::<_, MessageRow>(&format!(
-        "{SELECT}
-         JOIN thread_members tm ON tm.thread_id = m.thread_id AND tm.user_id = ?2
-         JOIN threads t ON t.id = m.thread_id AND t.deleted_at IS NULL
-         WHERE m.id = ?1"
+    on_db!(db, pool => sqlx::query_as::<_, MessageRow>(concat!(
+        select!(),
+        " JOIN thread_members tm ON tm.thread_id = m.thread_id AND tm.user_id = $2
+          JOIN threads t ON t.id = m.thread_id AND t.deleted_at IS NULL
+          WHERE m.id = $1"
     ))
     .bind(message_id)
     .bind(user_id)
     .fetch_optional(pool)
-    .await
+    .await)
 }
 
 /// Soft delete: the row stays (moderators may need it), its text is never
 /// shown again. Only the sender's own text or sticker messages; `false`
 /// when there was nothing to delete.
 pub async fn soft_delete(
-    conn: &mut SqliteConnection,
+    tx: &mut Tx,
     message_id: i64,
     sender_id: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    let thread_id: Option<i64> = sqlx::query_scalar(
-        "UPDATE messages SET deleted_at = ?
-         WHERE id = ? AND sender_id = ? AND deleted_at IS NULL AND kind <> 'system'
+    let thread_id: Option<i64> = on_tx!(&mut *tx, c => sqlx::query_scalar(
+        "UPDATE messages SET deleted_at = $1
+         WHERE id = $2 AND sender_id = $3 AND deleted_at IS NULL AND kind <> 'system'
          RETURNING thread_id",
     )
     .bind(now)
     .bind(message_id)
     .bind(sender_id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    .fetch_optional(&mut *c)
+    .await)?;
     if let Some(thread_id) = thread_id {
         events::append(
-            conn,
+            tx,
             thread_id,
             EventKind::MessageDeleted,
             Some(message_id),
@@ -215,15 +215,33 @@ pub async fn soft_delete(
 }
 
 /// These messages (any thread), for delivering their events.
-pub async fn by_ids(pool: &SqlitePool, ids: &[i64]) -> Result<Vec<MessageRow>, sqlx::Error> {
+pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<MessageRow>, sqlx::Error> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let marks = vec!["?"; ids.len()].join(",");
-    let sql = format!("{SELECT} WHERE m.id IN ({marks})");
-    let mut q = sqlx::query_as::<_, MessageRow>(&sql);
-    for id in ids {
-        q = q.bind(id);
+    match db {
+        Db::Sqlite(pool) => {
+            sqlx::query_as::<_, MessageRow>(concat!(
+                select!(),
+                " WHERE m.id IN (SELECT value FROM json_each($1))"
+            ))
+            .bind(super::json_ids(ids)?)
+            .fetch_all(pool)
+            .await
+        }
+        Db::Postgres(pool) => {
+            sqlx::query_as::<_, MessageRow>(concat!(select!(), " WHERE m.id = ANY($1)"))
+                .bind(ids)
+                .fetch_all(pool)
+                .await
+        }
     }
-    q.fetch_all(pool).await
+}
+
+/// The thread a message is in.
+pub async fn thread_of(tx: &mut Tx, message_id: i64) -> Result<i64, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar("SELECT thread_id FROM messages WHERE id = $1")
+        .bind(message_id)
+        .fetch_one(&mut *c)
+        .await)
 }

@@ -1,19 +1,20 @@
 //! Reports of messages, queued for moderators (F21).
 
+use super::db::on_db;
+use super::Db;
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
 
 /// Files a report; reporting the same message twice keeps the first one.
 pub async fn insert(
-    pool: &SqlitePool,
+    db: &Db,
     message_id: i64,
     reporter_id: i64,
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO reports (message_id, reporter_id, reason, created_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (message_id, reporter_id) DO NOTHING",
+    on_db!(db, pool => sqlx::query(
+        "INSERT INTO reports (message_id, reporter_id, reason, created_at)
+         VALUES ($1, $2, $3, $4) ON CONFLICT (message_id, reporter_id) DO NOTHING",
     )
     .bind(message_id)
     .bind(reporter_id)
@@ -21,5 +22,5 @@ pub async fn insert(
     .bind(now)
     .execute(pool)
     .await
-    .map(drop)
+    .map(drop))
 }

@@ -1,7 +1,10 @@
 //! Threads (direct and group chats) and who may see them.
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqliteConnection, SqlitePool};
+use sqlx::FromRow;
+
+use super::db::{on_db, on_tx};
+use super::{Db, Tx};
 
 /// A thread as seen by one of its members.
 #[derive(Debug, Clone, FromRow)]
@@ -18,19 +21,19 @@ pub struct MemberThread {
 /// Every server function that touches a thread starts here; `None` covers
 /// "no such thread", "not yours" and "deleted" alike.
 pub async fn for_member(
-    pool: &SqlitePool,
+    db: &Db,
     public_id: &str,
     user_id: i64,
 ) -> Result<Option<MemberThread>, sqlx::Error> {
-    sqlx::query_as::<_, MemberThread>(
+    on_db!(db, pool => sqlx::query_as::<_, MemberThread>(
         "SELECT t.id, t.public_id, t.kind, t.title, m.role, m.last_read_message_id
-         FROM threads t JOIN thread_members m ON m.thread_id = t.id AND m.user_id = ?2
-         WHERE t.public_id = ?1 AND t.deleted_at IS NULL",
+         FROM threads t JOIN thread_members m ON m.thread_id = t.id AND m.user_id = $2
+         WHERE t.public_id = $1 AND t.deleted_at IS NULL",
     )
     .bind(public_id)
     .bind(user_id)
     .fetch_optional(pool)
-    .await
+    .await)
 }
 
 /// One row of a user's navigation list, with its last message.
@@ -63,21 +66,18 @@ pub const LIST_FOR_USER_SQL: &str = concat!(
          JOIN threads t ON t.id = m.thread_id
          LEFT JOIN messages lm ON lm.id = t.last_message_id
          LEFT JOIN users lu ON lu.id = lm.sender_id
-         WHERE m.user_id = ?1 AND t.deleted_at IS NULL
+         WHERE m.user_id = $1 AND t.deleted_at IS NULL
          ORDER BY t.last_activity_at DESC, t.id DESC"
 );
 
 /// The user's threads, most recent activity first. Starts from the
 /// member index (only this user's rows), then primary-key lookups; the
 /// unread count is a range on `messages_by_thread`.
-pub async fn list_for_user(
-    conn: &mut SqliteConnection,
-    user_id: i64,
-) -> Result<Vec<NavRow>, sqlx::Error> {
-    sqlx::query_as::<_, NavRow>(LIST_FOR_USER_SQL)
+pub async fn list_for_user(tx: &mut Tx, user_id: i64) -> Result<Vec<NavRow>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, NavRow>(LIST_FOR_USER_SQL)
         .bind(user_id)
-        .fetch_all(conn)
-        .await
+        .fetch_all(&mut *c)
+        .await)
 }
 
 /// Another member of one of the user's threads (for names and avatars).
@@ -89,45 +89,41 @@ pub struct CoMember {
 }
 
 /// The other members of every thread the user is in, oldest member first.
-pub async fn co_members(
-    conn: &mut SqliteConnection,
-    user_id: i64,
-) -> Result<Vec<CoMember>, sqlx::Error> {
-    sqlx::query_as::<_, CoMember>(
+pub async fn co_members(tx: &mut Tx, user_id: i64) -> Result<Vec<CoMember>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, CoMember>(
         "SELECT o.thread_id, u.username, u.avatar_url
          FROM thread_members m
          JOIN thread_members o ON o.thread_id = m.thread_id AND o.user_id <> m.user_id
          JOIN users u ON u.id = o.user_id
-         WHERE m.user_id = ?1
+         WHERE m.user_id = $1
          ORDER BY o.thread_id, o.joined_at, u.id",
     )
     .bind(user_id)
-    .fetch_all(conn)
-    .await
+    .fetch_all(&mut *c)
+    .await)
 }
 
 /// Creates a thread; returns its row id. The caller adds the members in
 /// the same transaction.
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    tx: &mut Tx,
     public_id: &str,
     kind: &str,
     direct_key: Option<&str>,
     created_by: i64,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
+    on_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO threads (public_id, kind, direct_key, created_by, created_at, last_activity_at)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
     )
     .bind(public_id)
     .bind(kind)
     .bind(direct_key)
     .bind(created_by)
     .bind(now)
-    .bind(now)
-    .fetch_one(conn)
-    .await
+    .fetch_one(&mut *c)
+    .await)
 }
 
 /// The direct chat of a pair, in either direction. The key is symmetric,
@@ -138,43 +134,40 @@ pub fn direct_key(a: i64, b: i64) -> String {
 
 /// Frees the key of a pair's deleted direct chat, so they can start a new
 /// one (the unique index would otherwise keep refusing it).
-pub async fn release_deleted_direct_key(
-    conn: &mut SqliteConnection,
-    key: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE threads SET direct_key = NULL WHERE direct_key = ? AND deleted_at IS NOT NULL",
+pub async fn release_deleted_direct_key(tx: &mut Tx, key: &str) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE threads SET direct_key = NULL WHERE direct_key = $1 AND deleted_at IS NOT NULL",
     )
     .bind(key)
-    .execute(conn)
+    .execute(&mut *c)
     .await
-    .map(drop)
+    .map(drop))
 }
 
-pub async fn direct_by_key(
-    conn: &mut SqliteConnection,
-    key: &str,
-) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT public_id FROM threads WHERE direct_key = ? AND deleted_at IS NULL")
-        .bind(key)
-        .fetch_optional(conn)
-        .await
+pub async fn direct_by_key(tx: &mut Tx, key: &str) -> Result<Option<String>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT public_id FROM threads WHERE direct_key = $1 AND deleted_at IS NULL"
+    )
+    .bind(key)
+    .fetch_optional(&mut *c)
+    .await)
 }
 
 pub async fn set_title(
-    conn: &mut SqliteConnection,
+    tx: &mut Tx,
     id: i64,
     title: Option<&str>,
     by: i64,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE threads SET title = ? WHERE id = ?")
+    on_tx!(&mut *tx, c => sqlx::query("UPDATE threads SET title = $1 WHERE id = $2")
         .bind(title)
         .bind(id)
-        .execute(&mut *conn)
-        .await?;
+        .execute(&mut *c)
+        .await
+        .map(drop))?;
     super::events::append(
-        conn,
+        tx,
         id,
         super::events::EventKind::ThreadRenamed,
         None,
@@ -187,16 +180,18 @@ pub async fn set_title(
 
 /// Moves the thread to the top of its members' lists.
 pub async fn touch(
-    conn: &mut SqliteConnection,
+    tx: &mut Tx,
     id: i64,
     last_message_id: i64,
     at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE threads SET last_message_id = ?, last_activity_at = ? WHERE id = ?")
-        .bind(last_message_id)
-        .bind(at)
-        .bind(id)
-        .execute(conn)
-        .await
-        .map(drop)
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE threads SET last_message_id = $1, last_activity_at = $2 WHERE id = $3"
+    )
+    .bind(last_message_id)
+    .bind(at)
+    .bind(id)
+    .execute(&mut *c)
+    .await
+    .map(drop))
 }

@@ -1,6 +1,8 @@
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqliteConnection, SqlitePool};
+use sqlx::FromRow;
 
+use super::db::{on_db, on_tx};
+use super::{Db, Tx};
 use crate::domain::Username;
 
 #[derive(Debug, Clone, FromRow)]
@@ -17,21 +19,23 @@ pub struct Credentials {
     pub password_hash: String,
 }
 
-/// Inserts a user. `Ok(None)` when the name is taken (in any case).
+/// Inserts a user. `Ok(None)` when the name is taken (in any case: names
+/// are stored lower-case, and each backend's unique index also ignores
+/// case).
 pub async fn insert(
-    pool: &SqlitePool,
+    db: &Db,
     username: &Username,
     password_hash: &str,
 ) -> Result<Option<UserRow>, sqlx::Error> {
-    let row = sqlx::query_as::<_, UserRow>(
-        "INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?)
+    let row = on_db!(db, pool => sqlx::query_as::<_, UserRow>(
+        "INSERT INTO users (username, password_hash, created_at) VALUES ($1, $2, $3)
          RETURNING id, username, created_at",
     )
     .bind(username.as_str())
     .bind(password_hash)
     .bind(Utc::now())
     .fetch_one(pool)
-    .await;
+    .await);
     match row {
         Ok(row) => Ok(Some(row)),
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(None),
@@ -39,23 +43,27 @@ pub async fn insert(
     }
 }
 
-pub async fn credentials(
-    pool: &SqlitePool,
-    username: &Username,
-) -> Result<Option<Credentials>, sqlx::Error> {
-    sqlx::query_as::<_, Credentials>(
-        "SELECT id, password_hash FROM users WHERE username = ? COLLATE NOCASE",
-    )
+pub async fn credentials(db: &Db, username: &Username) -> Result<Option<Credentials>, sqlx::Error> {
+    // SQLite's username index is NOCASE; PostgreSQL's is plain (names are
+    // stored lower-case, and a unique index on lower(username) guards it).
+    let sql = if db.is_postgres() {
+        "SELECT id, password_hash FROM users WHERE username = $1"
+    } else {
+        "SELECT id, password_hash FROM users WHERE username = $1 COLLATE NOCASE"
+    };
+    on_db!(db, pool => sqlx::query_as::<_, Credentials>(sql)
     .bind(username.as_str())
     .fetch_optional(pool)
-    .await
+    .await)
 }
 
-pub async fn by_id(pool: &SqlitePool, id: i64) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as::<_, UserRow>("SELECT id, username, created_at FROM users WHERE id = ?")
-        .bind(id)
-        .fetch_optional(pool)
-        .await
+pub async fn by_id(db: &Db, id: i64) -> Result<Option<UserRow>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as::<_, UserRow>(
+        "SELECT id, username, created_at FROM users WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await)
 }
 
 /// What the window shows about a person (F2).
@@ -73,77 +81,136 @@ macro_rules! profile {
         "SELECT id, username, avatar_url, karma, created_at FROM users"
     };
 }
-const PROFILE: &str = profile!();
 
-/// User search by prefix (exposed so a test can check its query plan).
+/// User search by prefix on SQLite (exposed so a test can check its query
+/// plan). Names are stored lower-case `a-z0-9_-`, all of which sort below
+/// `~`, so the prefix is a range on the NOCASE username index.
 pub const SEARCH_SQL: &str = concat!(
     profile!(),
-    " WHERE username >= ?1 COLLATE NOCASE AND username < ?2 COLLATE NOCASE
-       AND id <> ?3 ORDER BY username COLLATE NOCASE LIMIT ?4"
+    " WHERE username >= $1 COLLATE NOCASE AND username < $2 COLLATE NOCASE
+       AND id <> $3 ORDER BY username COLLATE NOCASE LIMIT $4"
+);
+
+/// The same search on PostgreSQL, whose `username` column has the "C"
+/// collation (byte order whatever the locale), so its index serves the
+/// range.
+pub const SEARCH_SQL_PG: &str = concat!(
+    profile!(),
+    " WHERE username >= $1 AND username < $2 AND id <> $3 ORDER BY username LIMIT $4"
 );
 
 /// Users whose name starts with `prefix` (any case), excluding `except`,
-/// alphabetically. Uses the NOCASE index as a range, never a scan: names
-/// are lower-case `a-z0-9_-`, all of which sort below `~`.
+/// alphabetically. Uses the username index as a range, never a scan.
 pub async fn search_prefix(
-    pool: &SqlitePool,
+    db: &Db,
     prefix: &str,
     except: i64,
     limit: i64,
 ) -> Result<Vec<ProfileRow>, sqlx::Error> {
     let prefix = prefix.to_lowercase();
-    sqlx::query_as::<_, ProfileRow>(SEARCH_SQL)
+    let sql = if db.is_postgres() {
+        SEARCH_SQL_PG
+    } else {
+        SEARCH_SQL
+    };
+    on_db!(db, pool => sqlx::query_as::<_, ProfileRow>(sql)
         .bind(&prefix)
         .bind(format!("{prefix}~"))
         .bind(except)
         .bind(limit)
         .fetch_all(pool)
-        .await
+        .await)
 }
 
+/// The profiles of these (lower-case) names, in no particular order.
 pub async fn profiles_by_names(
-    conn: &mut SqliteConnection,
+    tx: &mut Tx,
     names: &[String],
 ) -> Result<Vec<ProfileRow>, sqlx::Error> {
-    let names = serde_json::to_string(names).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    sqlx::query_as::<_, ProfileRow>(&format!(
-        "{PROFILE} WHERE username COLLATE NOCASE IN (SELECT value FROM json_each(?))"
-    ))
-    .bind(names)
-    .fetch_all(conn)
-    .await
+    match tx {
+        Tx::Sqlite(c) => {
+            let names =
+                serde_json::to_string(names).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+            sqlx::query_as::<_, ProfileRow>(concat!(
+                profile!(),
+                " WHERE username COLLATE NOCASE IN (SELECT value FROM json_each($1))"
+            ))
+            .bind(names)
+            .fetch_all(&mut **c)
+            .await
+        }
+        Tx::Postgres(c) => {
+            sqlx::query_as::<_, ProfileRow>(concat!(profile!(), " WHERE username = ANY($1)"))
+                .bind(names)
+                .fetch_all(&mut **c)
+                .await
+        }
+    }
 }
 
 /// A username inside a transaction (for system lines).
-pub async fn name_of(conn: &mut SqliteConnection, id: i64) -> Result<String, sqlx::Error> {
-    sqlx::query_scalar("SELECT username FROM users WHERE id = ?")
+pub async fn name_of(tx: &mut Tx, id: i64) -> Result<String, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar("SELECT username FROM users WHERE id = $1")
         .bind(id)
-        .fetch_one(conn)
-        .await
+        .fetch_one(&mut *c)
+        .await)
 }
 
 /// Everyone who shares a thread with `user` (who sees their presence).
-pub async fn co_member_ids(pool: &SqlitePool, user: i64) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar(
+pub async fn co_member_ids(db: &Db, user: i64) -> Result<Vec<i64>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_scalar(
         "SELECT DISTINCT o.user_id FROM thread_members m
          JOIN thread_members o ON o.thread_id = m.thread_id AND o.user_id <> m.user_id
-         WHERE m.user_id = ?",
+         WHERE m.user_id = $1",
     )
     .bind(user)
     .fetch_all(pool)
-    .await
+    .await)
 }
 
 /// Records that `user` was connected at `now` (presence's "last active").
-pub async fn touch_active(
-    pool: &SqlitePool,
-    user: i64,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET last_active_at = ? WHERE id = ?")
+pub async fn touch_active(db: &Db, user: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    on_db!(db, pool => sqlx::query("UPDATE users SET last_active_at = $1 WHERE id = $2")
         .bind(now)
         .bind(user)
         .execute(pool)
         .await
-        .map(drop)
+        .map(drop))
+}
+
+/// Inserts a user with every profile field set (demo data and tests that
+/// need a given age, karma or role); returns the id.
+pub async fn insert_profile(
+    tx: &mut Tx,
+    username: &str,
+    password_hash: &str,
+    created_at: DateTime<Utc>,
+    karma: i64,
+    role: &str,
+) -> Result<i64, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar(
+        "INSERT INTO users (username, password_hash, created_at, karma, role)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(username)
+    .bind(password_hash)
+    .bind(created_at)
+    .bind(karma)
+    .bind(role)
+    .fetch_one(&mut *c)
+    .await)
+}
+
+/// Whether any account exists, as `tx` sees it.
+pub async fn any_in(tx: &mut Tx) -> Result<bool, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users)")
+        .fetch_one(&mut *c)
+        .await)
+}
+
+/// Whether any account exists.
+pub async fn any(db: &Db) -> Result<bool, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users)")
+        .fetch_one(pool)
+        .await)
 }

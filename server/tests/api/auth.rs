@@ -25,7 +25,7 @@ async fn duplicate_username_in_any_case_is_rejected() {
     let app = TestApp::spawn().await;
     assert_eq!(app.register("ana").await.status(), StatusCode::OK);
 
-    let other = TestApp::spawn_on(&app.db_path, Arc::new(Jar::default())).await;
+    let other = TestApp::spawn_on(&app.database_url, Arc::new(Jar::default())).await;
     for name in ["ana", "ANA", " Ana "] {
         let res = other.register(name).await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{name}");
@@ -145,7 +145,7 @@ async fn session_cookie_is_http_only_and_same_site_lax() {
 #[tokio::test]
 async fn the_cookie_is_secure_when_served_over_https() {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = crate::helpers::test_config(&dir.path().join("parley.db"));
+    let mut config = crate::helpers::test_config(&crate::helpers::fresh_database(dir.path()).await);
     config.public_url = Some("https://chat.example".into());
     let app = TestApp::spawn_with(config, Arc::new(Jar::default())).await;
     let res = app.register("ana").await;
@@ -159,7 +159,7 @@ async fn a_session_survives_a_server_restart() {
     first.register("ana").await;
     first.stop().await;
 
-    let second = TestApp::spawn_on(&first.db_path, first.jar.clone()).await;
+    let second = TestApp::spawn_on(&first.database_url, first.jar.clone()).await;
     assert_eq!(second.me().await["username"], "ana");
 }
 

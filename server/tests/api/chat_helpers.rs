@@ -9,7 +9,7 @@ use std::sync::{
 use app::model::{MessagePage, MessageView, NavList, StartedChat, ThreadSummary, ThreadView};
 use reqwest::{cookie::Jar, Client, Response, StatusCode};
 use serde_json::Value;
-use sqlx::{sqlite::SqliteConnectOptions, ConnectOptions, Connection, SqliteConnection};
+use sqlx::{AnyConnection, Connection};
 
 use crate::helpers::{client_with, session_cookie_in, TestApp, PASSWORD};
 
@@ -50,15 +50,25 @@ impl TestApp {
         }
     }
 
-    /// A connection to the server's SQLite file (WAL, so it reads and
-    /// writes alongside the running server).
-    pub async fn db(&self) -> SqliteConnection {
-        SqliteConnectOptions::new()
-            .filename(&self.db_path)
-            .busy_timeout(std::time::Duration::from_secs(5))
-            .connect()
+    /// A connection to the server's database, alongside the running server
+    /// (SQLite in WAL mode, or PostgreSQL). sqlx's `Any` driver, so one
+    /// test's SQL serves both backends: write placeholders as `$1`, and
+    /// read or write times as text ([`TestApp::time_sql`]).
+    pub async fn db(&self) -> AnyConnection {
+        sqlx::any::install_default_drivers();
+        AnyConnection::connect(&self.database_url)
             .await
             .expect("open the test database")
+    }
+
+    /// `param` as a stored time: the `Any` driver binds RFC 3339 text, which
+    /// SQLite stores as is and PostgreSQL must be told is a timestamp.
+    pub fn time_sql(&self, param: &str) -> String {
+        if self.database_url.starts_with("postgres") {
+            format!("CAST({param} AS TIMESTAMPTZ)")
+        } else {
+            param.to_owned()
+        }
     }
 
     /// `SELECT COUNT(*)` of a table.
@@ -91,7 +101,11 @@ impl TestApp {
     /// Soft-deletes a thread by its public id, as a moderator tool would.
     pub async fn soft_delete_thread(&self, public_id: &str) {
         let mut db = self.db().await;
-        let done = sqlx::query("UPDATE threads SET deleted_at = ? WHERE public_id = ?")
+        let sql = format!(
+            "UPDATE threads SET deleted_at = {} WHERE public_id = $2",
+            self.time_sql("$1")
+        );
+        let done = sqlx::query(&sql)
             .bind("2026-01-01T00:00:00Z")
             .bind(public_id)
             .execute(&mut db)

@@ -92,7 +92,7 @@ async fn you_cannot_delete_someone_elses_message() {
     }
     let mut db = app.db().await;
     let deleted_at: Option<String> =
-        sqlx::query_scalar("SELECT deleted_at FROM messages WHERE id = ?")
+        sqlx::query_scalar("SELECT CAST(deleted_at AS TEXT) FROM messages WHERE id = $1")
             .bind(hers.id)
             .fetch_one(&mut db)
             .await
@@ -116,7 +116,7 @@ async fn deleting_twice_is_harmless() {
 
     let first = ana.delete(msg.id).await;
     let mut db = app.db().await;
-    let when = "SELECT deleted_at FROM messages WHERE id = ?";
+    let when = "SELECT CAST(deleted_at AS TEXT) FROM messages WHERE id = $1";
     let first_at: Option<String> = sqlx::query_scalar(when)
         .bind(msg.id)
         .fetch_one(&mut db)

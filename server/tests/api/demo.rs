@@ -1,20 +1,13 @@
 //! `PARLEY_DEMO`: demo data on an empty database, once.
 
-use std::{path::Path, sync::Arc};
+use std::sync::Arc;
 
+use crate::helpers::{fresh_database, test_config, TestApp};
 use reqwest::{cookie::Jar, StatusCode};
 use serde_json::Value;
-use sqlx::{sqlite::SqliteConnectOptions, ConnectOptions, Connection};
-
-use crate::helpers::{test_config, TestApp};
 
 /// Rows of users, threads, thread members, messages and reactions.
-async fn counts(db: &Path) -> [i64; 5] {
-    let mut conn = SqliteConnectOptions::new()
-        .filename(db)
-        .connect()
-        .await
-        .unwrap();
+async fn counts(app: &TestApp) -> [i64; 5] {
     let mut out = [0; 5];
     for (n, table) in [
         "users",
@@ -26,25 +19,20 @@ async fn counts(db: &Path) -> [i64; 5] {
     .iter()
     .enumerate()
     {
-        out[n] = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-            .fetch_one(&mut conn)
-            .await
-            .unwrap();
+        out[n] = app.count(table).await;
     }
-    conn.close().await.unwrap();
     out
 }
 
 #[tokio::test]
 async fn demo_data_is_added_once_and_ana_can_use_it() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("data").join("demo.db");
-    let mut config = test_config(&db);
+    let mut config = test_config(&fresh_database(dir.path()).await);
     config.demo = true;
 
     let mut first = TestApp::spawn_with(config.clone(), Arc::new(Jar::default())).await;
     first.stop().await;
-    let seeded = counts(&db).await;
+    let seeded = counts(&first).await;
     assert_eq!(seeded[0], 5, "users: {seeded:?}");
     assert_eq!(seeded[1], 5, "threads: {seeded:?}");
     assert!(seeded[3] >= 40, "messages: {seeded:?}");
@@ -52,7 +40,7 @@ async fn demo_data_is_added_once_and_ana_can_use_it() {
 
     // A restart with the flag still on adds nothing.
     let app = TestApp::spawn_with(config, Arc::new(Jar::default())).await;
-    assert_eq!(counts(&db).await, seeded);
+    assert_eq!(counts(&app).await, seeded);
 
     let res = app.login("ana", server::demo::PASSWORD).await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -94,5 +82,5 @@ async fn demo_data_is_added_once_and_ana_can_use_it() {
 async fn without_the_flag_the_database_stays_empty() {
     let mut app = TestApp::spawn().await;
     app.stop().await;
-    assert_eq!(counts(&app.db_path).await[0], 0);
+    assert_eq!(counts(&app).await[0], 0);
 }

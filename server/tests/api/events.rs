@@ -11,7 +11,7 @@ async fn events(app: &TestApp, thread: &str) -> Vec<(String, Option<i64>, Option
     let mut db = app.db().await;
     let rows: Vec<(i64, String, Option<i64>, Option<i64>)> = sqlx::query_as(
         "SELECT e.id, e.kind, e.message_id, e.user_id FROM events e
-         JOIN threads t ON t.id = e.thread_id WHERE t.public_id = ? ORDER BY e.id",
+         JOIN threads t ON t.id = e.thread_id WHERE t.public_id = $1 ORDER BY e.id",
     )
     .bind(thread)
     .fetch_all(&mut db)

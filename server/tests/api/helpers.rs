@@ -1,8 +1,4 @@
-use std::{
-    net::SocketAddr,
-    path::{Path, PathBuf},
-    sync::Arc,
-};
+use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 
 use reqwest::{cookie::Jar, header, redirect, Client, Response, StatusCode};
 use serde_json::Value;
@@ -16,45 +12,43 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub client: Client,
     pub jar: Arc<Jar>,
-    pub db_path: PathBuf,
+    /// The server's `DATABASE_URL` (start another server on it to share
+    /// or "restart" on the same data).
+    pub database_url: String,
     stop: Option<oneshot::Sender<()>>,
     handle: Option<JoinHandle<()>>,
     _dir: Option<tempfile::TempDir>,
 }
 
 impl TestApp {
-    /// A server on a fresh database in a temporary folder.
+    /// A server on a fresh database: SQLite in a temporary folder, or a
+    /// new database on the PostgreSQL cluster of `PARLEY_TEST_POSTGRES`.
     pub async fn spawn() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let db_path = dir.path().join("data").join("parley.db");
-        let mut app = Self::spawn_on(&db_path, Arc::new(Jar::default())).await;
-        app._dir = Some(dir);
-        app
+        Self::spawn_live(Default::default()).await
     }
 
     /// A server on a fresh database whose live sockets use `live` (small
     /// queues or a short event log, to reach their limits quickly).
     pub async fn spawn_live(live: app::server::live::LiveSettings) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let db_path = dir.path().join("data").join("parley.db");
         let config = Config {
             live,
-            ..test_config(&db_path)
+            ..test_config(&fresh_database(dir.path()).await)
         };
         let mut app = Self::spawn_with(config, Arc::new(Jar::default())).await;
         app._dir = Some(dir);
         app
     }
 
-    /// A server on the given database file, with the given cookie jar
-    /// (reuse both to "restart" a server under a logged-in browser).
-    pub async fn spawn_on(db_path: &Path, jar: Arc<Jar>) -> Self {
-        Self::spawn_with(test_config(db_path), jar).await
+    /// A server on the given database, with the given cookie jar (reuse
+    /// both to "restart" a server under a logged-in browser).
+    pub async fn spawn_on(database_url: &str, jar: Arc<Jar>) -> Self {
+        Self::spawn_with(test_config(database_url), jar).await
     }
 
     pub async fn spawn_with(config: Config, jar: Arc<Jar>) -> Self {
         server::telemetry::init();
-        let db_path = PathBuf::from(config.database_url.trim_start_matches("sqlite://"));
+        let database_url = config.database_url.clone();
         let app = Application::build(config).await.expect("server starts");
         let addr = app.local_addr();
         let (stop, stopped) = oneshot::channel::<()>();
@@ -69,7 +63,7 @@ impl TestApp {
             addr,
             client: client_with(jar.clone()),
             jar,
-            db_path,
+            database_url,
             stop: Some(stop),
             handle: Some(handle),
             _dir: None,
@@ -158,11 +152,62 @@ impl Drop for TestApp {
     }
 }
 
-/// A server on port 0 using the given database file.
-pub fn test_config(db_path: &Path) -> Config {
+/// The PostgreSQL cluster the suite runs on, when it runs on one: the URL
+/// of its `postgres` database (`scripts/test.sh` starts a private cluster
+/// and sets it); `None` runs the suite on SQLite.
+pub fn postgres_cluster() -> Option<String> {
+    std::env::var("PARLEY_TEST_POSTGRES")
+        .ok()
+        .filter(|v| !v.is_empty())
+}
+
+/// Whether this run of the suite is the PostgreSQL one.
+pub fn on_postgres() -> bool {
+    postgres_cluster().is_some()
+}
+
+/// A new, empty database for one server: a SQLite file under `dir`, or a
+/// database of its own on the PostgreSQL cluster (never dropped: the
+/// cluster is thrown away after the run).
+pub async fn fresh_database(dir: &std::path::Path) -> String {
+    use sqlx::Connection;
+    let Some(cluster) = postgres_cluster() else {
+        return format!("sqlite://{}", dir.join("data").join("parley.db").display());
+    };
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(&cluster)
+        .await
+        .expect("connect to the test cluster");
+    // FILE_COPY: a plain copy of the template's files, quicker than
+    // WAL-logging it on a cluster that does not fsync anyway.
+    sqlx::query(&format!(
+        "CREATE DATABASE {name} TEMPLATE template0 STRATEGY FILE_COPY"
+    ))
+    .execute(&mut admin)
+    .await
+    .expect("create a test database");
+    admin.close().await.expect("close");
+    database_in(&cluster, &name)
+}
+
+/// `cluster`'s URL with its database swapped for `name`.
+fn database_in(cluster: &str, name: &str) -> String {
+    let (base, query) = cluster.split_once('?').unwrap_or((cluster, ""));
+    let slash = base.rfind('/').expect("a database in the URL");
+    let sep = if query.is_empty() { "" } else { "?" };
+    format!("{}/{name}{sep}{query}", &base[..slash])
+}
+
+/// The SQLite file of a server's database (`None` on PostgreSQL).
+pub fn sqlite_file(database_url: &str) -> Option<PathBuf> {
+    database_url.strip_prefix("sqlite://").map(PathBuf::from)
+}
+
+/// A server on port 0 using the given database.
+pub fn test_config(database_url: &str) -> Config {
     Config {
         addr: "127.0.0.1:0".parse().unwrap(),
-        database_url: format!("sqlite://{}", db_path.display()),
+        database_url: database_url.to_owned(),
         site_root: "target/site".into(),
         public_url: None,
         reload_port: 3001,

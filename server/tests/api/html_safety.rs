@@ -221,7 +221,7 @@ async fn an_avatar_url_is_shown_only_when_it_is_an_https_or_same_site_picture() 
 async fn set_avatar(app: &TestApp, username: &str, url: &str) -> TestResult {
     use sqlx::Connection;
     let mut db = app.db().await;
-    let done = sqlx::query("UPDATE users SET avatar_url = ? WHERE username = ?")
+    let done = sqlx::query("UPDATE users SET avatar_url = $1 WHERE username = $2")
         .bind(url)
         .bind(username)
         .execute(&mut db)

@@ -2,9 +2,6 @@
 //! file each, spoken to over HTTP like a browser would.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../common/mod.rs"]
-mod common;
-
 mod auth;
 mod authz;
 mod cancellation;

@@ -195,7 +195,7 @@ async fn html_in_a_message_is_stored_and_returned_as_plain_text() {
     assert_eq!(bodies(&seen.page), [Some(html)]);
 
     let mut db = app.db().await;
-    let stored: String = sqlx::query_scalar("SELECT body FROM messages WHERE id = ?")
+    let stored: String = sqlx::query_scalar("SELECT body FROM messages WHERE id = $1")
         .bind(sent.id)
         .fetch_one(&mut db)
         .await

@@ -79,8 +79,12 @@ async fn after_the_viewers_midnight_today_becomes_yesterday_and_new_messages_are
     // it; the server stamps with its own) goes under a new "Today".
     let two = bob.send(&dm, "two").await;
     let mut db = app.db().await;
-    sqlx::query("UPDATE messages SET created_at = ? WHERE id = ?")
-        .bind(midnight + Duration::seconds(10))
+    let sql = format!(
+        "UPDATE messages SET created_at = {} WHERE id = $2",
+        app.time_sql("$1")
+    );
+    sqlx::query(&sql)
+        .bind((midnight + Duration::seconds(10)).to_rfc3339())
         .bind(two.id)
         .execute(&mut db)
         .await

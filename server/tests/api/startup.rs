@@ -4,15 +4,19 @@ use reqwest::{cookie::Jar, header, StatusCode};
 use server::{Application, StartError};
 use sqlx::{sqlite::SqliteConnectOptions, ConnectOptions, Connection};
 
-use crate::helpers::{test_config, TestApp};
+use crate::helpers::{fresh_database, sqlite_file, test_config, TestApp};
 
+/// SQLite only: PostgreSQL has no file, and its durability is the server's.
 #[tokio::test]
 async fn creates_the_database_and_its_folder_in_wal_mode() {
     let mut app = TestApp::spawn().await;
-    assert!(app.db_path.exists());
+    let Some(file) = sqlite_file(&app.database_url) else {
+        return;
+    };
+    assert!(file.exists());
     app.stop().await;
     let mut conn = SqliteConnectOptions::new()
-        .filename(&app.db_path)
+        .filename(&file)
         .connect()
         .await
         .unwrap();
@@ -29,9 +33,16 @@ async fn a_failing_migration_stops_the_server() {
     let mut app = TestApp::spawn().await;
     app.stop().await;
     // Pretend an applied migration changed after the fact.
-    crate::common::tamper_with_applied_migrations(&app.db_path).await;
+    let mut db = app.db().await;
+    let tamper = if crate::helpers::on_postgres() {
+        "UPDATE _sqlx_migrations SET checksum = '\\x00'::bytea"
+    } else {
+        "UPDATE _sqlx_migrations SET checksum = x'00'"
+    };
+    sqlx::query(tamper).execute(&mut db).await.unwrap();
+    db.close().await.unwrap();
 
-    match Application::build(test_config(&app.db_path)).await {
+    match Application::build(test_config(&app.database_url)).await {
         Err(StartError::Migration(msg)) => assert!(!msg.is_empty()),
         Err(other) => panic!("expected a migration error, got {other}"),
         Ok(_) => panic!("the server must not start"),
@@ -48,7 +59,7 @@ async fn the_bundle_is_served_precompressed_with_brotli_and_gzip() {
         .collect();
     std::fs::write(pkg.join("parley.wasm"), &wasm).unwrap();
 
-    let mut config = test_config(&dir.path().join("parley.db"));
+    let mut config = test_config(&fresh_database(dir.path()).await);
     config.site_root = dir.path().join("site");
     let app = TestApp::spawn_with(config, Arc::new(Jar::default())).await;
 
@@ -126,7 +137,7 @@ async fn a_compressed_sibling_made_from_other_bytes_is_never_served() {
     std::thread::sleep(std::time::Duration::from_millis(20));
     std::fs::write(pkg.join("parley.wasm.br"), &stale_br).unwrap();
 
-    let mut config = test_config(&dir.path().join("parley.db"));
+    let mut config = test_config(&fresh_database(dir.path()).await);
     config.site_root = dir.path().join("site");
     let app = TestApp::spawn_with(config, Arc::new(Jar::default())).await;
     for encoding in ["br", "gzip", "identity"] {
@@ -169,7 +180,7 @@ async fn under_cargo_leptos_watch_the_bundle_is_served_as_built() {
     std::fs::write(pkg.join("parley.wasm"), &fresh).unwrap();
     std::fs::write(pkg.join("parley.wasm.br"), b"stale").unwrap();
 
-    let mut config = test_config(&dir.path().join("parley.db"));
+    let mut config = test_config(&fresh_database(dir.path()).await);
     config.site_root = dir.path().join("site");
     config.precompress_assets = false;
     let app = TestApp::spawn_with(config, Arc::new(Jar::default())).await;

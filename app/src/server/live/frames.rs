@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 
+use crate::store::Db;
 use axum::extract::ws::Utf8Bytes;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use sqlx::SqlitePool;
 
 use crate::protocol::{Change, Event, ServerFrame};
 use crate::server::views::{self, Viewer};
@@ -27,7 +27,7 @@ pub struct Loaded {
     unread: HashMap<(i64, i64), i64>,
 }
 
-pub async fn load(pool: &SqlitePool, events: &[EventRow]) -> Result<Loaded, sqlx::Error> {
+pub async fn load(pool: &Db, events: &[EventRow]) -> Result<Loaded, sqlx::Error> {
     let mut ids: Vec<i64> = events
         .iter()
         .filter(|e| matches!(e.kind.as_str(), "message_created" | "reaction_changed"))

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::SqlitePool;
+use crate::store::Db;
 
 use super::{frames, Hub};
 use crate::store::{events, members};
@@ -22,7 +22,7 @@ const POLL: Duration = Duration::from_millis(500);
 /// Runs until the task is aborted. Errors (a locked database, a dropped
 /// file) are logged and retried on the next round: nothing is skipped,
 /// since the cursor only moves past events that were delivered.
-pub async fn run(pool: SqlitePool, hub: Arc<Hub>) {
+pub async fn run(pool: Db, hub: Arc<Hub>) {
     let mut cursor = loop {
         match events::newest(&pool).await {
             Ok(id) => break id,
@@ -54,11 +54,7 @@ pub async fn run(pool: SqlitePool, hub: Arc<Hub>) {
 
 /// Delivers the next batch after `cursor`; the new cursor, or `None` when
 /// there was nothing new.
-async fn deliver_batch(
-    pool: &SqlitePool,
-    hub: &Hub,
-    cursor: i64,
-) -> Result<Option<i64>, sqlx::Error> {
+async fn deliver_batch(pool: &Db, hub: &Hub, cursor: i64) -> Result<Option<i64>, sqlx::Error> {
     let batch = events::after(pool, cursor, BATCH).await?;
     let Some(last) = batch.last().map(|e| e.id) else {
         return Ok(None);
@@ -87,7 +83,7 @@ async fn deliver_batch(
 /// Keeps the newest `events_kept` events; a client resuming from before
 /// the pruned point is told to reload. Pruned in steps of a tenth so the
 /// delete is occasional, not per batch.
-async fn prune(pool: &SqlitePool, hub: &Hub, cursor: i64, pruned: i64) -> i64 {
+async fn prune(pool: &Db, hub: &Hub, cursor: i64, pruned: i64) -> i64 {
     let keep = hub.settings().events_kept.max(1);
     let through = cursor - keep;
     if through <= pruned + keep / 10 {

@@ -119,7 +119,7 @@ async fn serve(
     if joined.announce {
         announce_online(&state, user).await;
     }
-    let name = users::by_id(&state.pool, user)
+    let name = users::by_id(&state.db, user)
         .await
         .ok()
         .flatten()
@@ -195,7 +195,7 @@ impl Conn<'_> {
     /// again what committed in between, so nothing is missed or doubled
     /// (the live loop skips ids at or below the cursor).
     async fn replay(&mut self, after: Option<i64>) -> Result<(), Stop> {
-        let pool = &self.state.pool;
+        let pool = &self.state.db;
         let (newest, pruned) =
             match tokio::try_join!(events::newest(pool), events::pruned_through(pool)) {
                 Ok(v) => v,
@@ -237,7 +237,7 @@ impl Conn<'_> {
     /// Sends every event after the cursor this user may see, to the end of
     /// the log, in batches.
     async fn catch_up(&mut self) -> Result<(), Stop> {
-        let pool = &self.state.pool;
+        let pool = &self.state.db;
         loop {
             let batch = events::after_for_user(pool, self.cursor, self.user, REPLAY_BATCH).await;
             let batch = match batch {
@@ -364,7 +364,7 @@ impl Conn<'_> {
         {
             return;
         }
-        let pool = &self.state.pool;
+        let pool = &self.state.db;
         let Ok(Some(t)) = threads::for_member(pool, public_id, self.user).await else {
             return;
         };
@@ -435,10 +435,10 @@ async fn presence_frame(
     online: bool,
 ) -> Option<(Vec<i64>, Utf8Bytes)> {
     let now = chrono::Utc::now();
-    if let Err(e) = users::touch_active(&state.pool, user, now).await {
+    if let Err(e) = users::touch_active(&state.db, user, now).await {
         tracing::warn!("live: recording presence: {e}");
     }
-    let others = match users::co_member_ids(&state.pool, user).await {
+    let others = match users::co_member_ids(&state.db, user).await {
         Ok(others) => others,
         Err(e) => {
             tracing::warn!("live: reading co-members for presence: {e}");

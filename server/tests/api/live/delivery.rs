@@ -129,7 +129,7 @@ async fn a_retried_send_is_one_message_and_one_event_even_when_concurrent() {
 
     let mut db = app.db().await;
     for cid in [&retried, &raced] {
-        let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE client_id = ?")
+        let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE client_id = $1")
             .bind(cid)
             .fetch_one(&mut db)
             .await
@@ -193,7 +193,7 @@ async fn mark_read_moves_the_position_and_tells_the_other_member() {
     let mut db = app.db().await;
     let position: i64 = sqlx::query_scalar(
         "SELECT m.last_read_message_id FROM thread_members m
-         JOIN threads t ON t.id = m.thread_id WHERE t.public_id = ? AND m.user_id = ?",
+         JOIN threads t ON t.id = m.thread_id WHERE t.public_id = $1 AND m.user_id = $2",
     )
     .bind(&dm)
     .bind(bob.id)

@@ -12,7 +12,7 @@ use crate::helpers::TestApp;
 /// `(id, kind)` of every event after `after`, from the log itself.
 async fn logged_after(app: &TestApp, after: i64) -> Vec<(i64, String)> {
     let mut db = app.db().await;
-    sqlx::query_as("SELECT id, kind FROM events WHERE id > ? ORDER BY id")
+    sqlx::query_as("SELECT id, kind FROM events WHERE id > $1 ORDER BY id")
         .bind(after)
         .fetch_all(&mut db)
         .await

@@ -1,0 +1,135 @@
+//! The two backends behind the one store API: SQLite (the default, one
+//! file) and PostgreSQL (several nodes sharing one database).
+//!
+//! Why an enum and not `sqlx::Any` or a generic `DB: Database`: `Any` does
+//! not carry chrono types, and a store generic over the database needs a
+//! wall of executor and encode bounds on every function. Here each store
+//! function is written once: the [`on_db!`] and [`on_tx!`] macros expand
+//! its sqlx call once per backend (the same tokens compile against
+//! `SqlitePool` and `PgPool`), and the SQL is shared wherever the dialects
+//! agree (`$1` placeholders, `ON CONFLICT`, `RETURNING` and `COALESCE` work
+//! in both). Where they differ, a function picks its text by
+//! [`Db::is_postgres`]; the schema differs only in types (migrations/sqlite,
+//! migrations/postgres).
+
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+/// A connection pool on one of the two backends. Cheap to clone.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// An open transaction on one of the two backends. Dropping it without
+/// [`Tx::commit`] rolls it back.
+#[derive(Debug)]
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// The key of the PostgreSQL advisory lock every write transaction holds
+/// until it commits ("parley" in ASCII). See [`Db::begin_write`].
+pub const WRITE_LOCK: i64 = 0x7061_726c_6579;
+
+/// Runs `$body` with `$c` bound to `$db`'s pool, whichever backend it is.
+/// The body is compiled once per backend, so one sqlx call serves both.
+macro_rules! on_db {
+    ($db:expr, $c:ident => $body:expr) => {
+        match $db {
+            $crate::store::Db::Sqlite($c) => $body,
+            $crate::store::Db::Postgres($c) => $body,
+        }
+    };
+}
+
+/// Like [`on_db!`], with `$c` bound to the connection of the transaction
+/// `$tx` (a `&mut` connection: pass it to sqlx as `&mut *$c`).
+macro_rules! on_tx {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match $tx {
+            $crate::store::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::store::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+pub(crate) use {on_db, on_tx};
+
+impl Db {
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Db::Postgres(_))
+    }
+
+    /// Begins a write transaction that holds the database's one write slot
+    /// until it commits or rolls back.
+    ///
+    /// - SQLite: `BEGIN IMMEDIATE` takes the write lock up front (a
+    ///   transaction that reads before it writes waits for the busy
+    ///   timeout instead of failing on upgrade).
+    /// - PostgreSQL: `pg_advisory_xact_lock(WRITE_LOCK)`, released by the
+    ///   commit only after the commit is visible. So on both backends,
+    ///   writers commit one at a time, in the order they take ids: a reader
+    ///   that has seen event (or message) id `n` can never later see a
+    ///   smaller id appear, and `id > cursor` never skips anything (the
+    ///   gap-free cursor; see ARCHITECTURE.md). Writes are short (a few
+    ///   statements), so serialising them costs little; reads never wait.
+    pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
+        match self {
+            Db::Sqlite(pool) => Ok(Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)),
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(WRITE_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(Tx::Postgres(tx))
+            }
+        }
+    }
+
+    /// Begins a read-only transaction that sees one snapshot throughout
+    /// (PostgreSQL's default, READ COMMITTED, would give every statement
+    /// its own: a cursor and a list read in it could disagree).
+    pub async fn begin_read(&self) -> Result<Tx, sqlx::Error> {
+        match self {
+            Db::Sqlite(pool) => Ok(Tx::Sqlite(pool.begin().await?)),
+            Db::Postgres(pool) => Ok(Tx::Postgres(
+                pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?,
+            )),
+        }
+    }
+
+    /// Closes every connection (the pool refuses new ones afterwards).
+    pub async fn close(&self) {
+        on_db!(self, pool => pool.close().await)
+    }
+}
+
+impl Tx {
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Tx::Postgres(_))
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Postgres(tx) => tx.commit().await,
+        }
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => tx.rollback().await,
+            Tx::Postgres(tx) => tx.rollback().await,
+        }
+    }
+}
