@@ -94,7 +94,18 @@ async fn a_reader_that_never_reads_is_cut_off_while_others_get_everything() {
         matches!(ending, Ending::Closed(close::TOO_SLOW) | Ending::Dropped),
         "{ending:?}"
     );
-    assert!(matches!(frames.first(), Some(ServerFrame::Ready { .. })));
+    // Its ready frame comes after the replay, and the replay of a socket
+    // opened just before the sends may already carry the first messages
+    // (or be cut off before ready): ready is not necessarily first, but it
+    // comes at most once, and a fresh socket is never told to reload.
+    let readies = frames
+        .iter()
+        .filter(|f| matches!(f, ServerFrame::Ready { .. }))
+        .count();
+    assert!(readies <= 1, "{readies} ready frames");
+    assert!(!frames
+        .iter()
+        .any(|f| matches!(f, ServerFrame::Reload { .. })));
     let got: Vec<i64> = frames
         .iter()
         .filter_map(|f| match f {
