@@ -20,12 +20,21 @@ pub mod db;
 pub mod events;
 pub mod members;
 pub mod messages;
+pub mod presence;
 pub mod reactions;
 pub mod reports;
 pub mod threads;
 pub mod users;
 
 pub use db::{Db, Tx};
+
+/// The PostgreSQL NOTIFY channel the nodes of one database share (event
+/// wake-ups, typing, presence); payloads never carry message text.
+pub const CLUSTER_CHANNEL: &str = "parley";
+
+/// The cluster signal a commit with new events sends (`server::live::
+/// cluster::Signal::Events`): ids only, the pumps read the log themselves.
+pub const EVENTS_SIGNAL: &str = r#"{"t":"events"}"#;
 
 /// A list of ids as the JSON array SQLite's `json_each` reads (how an id
 /// list is one bound parameter there; PostgreSQL binds an array).

@@ -5,7 +5,8 @@ use std::{
     sync::{Arc, OnceLock},
 };
 
-use app::server::live;
+use app::server::live::{self, cluster, cluster::Cluster};
+use app::store::Db;
 use app::{
     server::{limits::AuthLimits, AppState},
     shell, App,
@@ -58,6 +59,7 @@ pub struct Application {
     /// Periodic housekeeping, stopped when serving stops.
     background: Vec<JoinHandle<()>>,
     hub: Arc<app::server::live::Hub>,
+    cluster: Option<Arc<Cluster>>,
 }
 
 impl Application {
@@ -82,12 +84,26 @@ impl Application {
             .site_addr(local_addr)
             .reload_port(config.reload_port)
             .build();
-        let state = AppState::new(db, config.live);
+        let mut state = AppState::new(db, config.live);
         let limits_cleanup = forget_recovered_limits(state.auth_limits.clone());
         let pump = tokio::spawn(app::server::live::pump::run(
             state.db.clone(),
             state.hub.clone(),
         ));
+        let mut background = vec![session_cleanup, limits_cleanup, pump];
+        // On PostgreSQL this process is one node of a possible cluster: it
+        // hears the others' commits, typing and presence (live::cluster).
+        if let Db::Postgres(pool) = &state.db {
+            let cluster = Cluster::join(pool.clone())
+                .await
+                .map_err(|e| StartError::Database(format!("joining the cluster: {e}")))?;
+            state.cluster = Some(cluster.clone());
+            background.push(tokio::spawn(cluster::listen(
+                state.clone(),
+                cluster.clone(),
+            )));
+            background.push(tokio::spawn(cluster::keep_alive(state.clone(), cluster)));
+        }
 
         let pkg_dir = config.site_root.join("pkg");
         let pkg = if config.precompress_assets {
@@ -99,9 +115,10 @@ impl Application {
         Ok(Self {
             listener,
             hub: state.hub.clone(),
+            cluster: state.cluster.clone(),
             router: router(state, leptos_options, sessions, pkg),
             local_addr,
-            background: vec![session_cleanup, limits_cleanup, pump],
+            background,
         })
     }
 
@@ -140,6 +157,11 @@ impl Application {
         }
         for task in self.background {
             task.abort();
+        }
+        // This node's users stop counting at once; the other nodes
+        // announce whoever is left offline on their next beat.
+        if let Some(cluster) = &self.cluster {
+            cluster.leave().await;
         }
         served
     }

@@ -40,6 +40,25 @@ mod ssr {
         })
     }
 
+    /// Which of `users` are online as their co-members were told: this
+    /// node's hub on SQLite, the cluster's record on PostgreSQL (sockets on
+    /// other nodes count).
+    pub async fn online(
+        users: impl Iterator<Item = i64>,
+    ) -> Result<std::collections::HashSet<i64>, AppError> {
+        let state = state()?;
+        match &state.cluster {
+            Some(cluster) => {
+                let users: Vec<i64> = users.collect();
+                let online = crate::server::live::cluster::online_among(cluster, &users)
+                    .await
+                    .context("reading presence")?;
+                Ok(online.into_iter().collect())
+            }
+            None => Ok(users.filter(|u| state.hub.is_online(*u)).collect()),
+        }
+    }
+
     /// Moves `user`'s read position in `thread_id` to `message_id` (never
     /// back), logging `read_moved` when it moves.
     pub async fn mark_read(
@@ -131,13 +150,14 @@ pub async fn open_thread(
         // Stored with our clock, not the viewer's.
         ssr::mark_read(t.id, v.id, last.id, chrono::Utc::now()).await?;
     }
-    let hub = state()?.hub;
-    let members: Vec<_> = store::members::list(pool, t.id)
+    let rows = store::members::list(pool, t.id)
         .await
-        .context("listing members")?
+        .context("listing members")?;
+    let online = ssr::online(rows.iter().map(|m| m.id)).await?;
+    let members: Vec<_> = rows
         .into_iter()
         .map(|m| {
-            let online = hub.is_online(m.id);
+            let online = online.contains(&m.id);
             views::member(m, &v, online)
         })
         .collect();

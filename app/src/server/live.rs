@@ -2,6 +2,7 @@
 //! sockets, the pump that reads them from the log, and the socket itself.
 //! The path of an event and the slow-consumer rule are in ARCHITECTURE.md.
 
+pub mod cluster;
 pub mod frames;
 pub mod hub;
 pub mod pump;

@@ -3,7 +3,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use super::limits::AuthLimits;
-use super::live::{Hub, LiveSettings};
+use super::live::{cluster::Cluster, Hub, LiveSettings};
 use crate::error::AppError;
 use crate::store::Db;
 
@@ -16,6 +16,9 @@ pub struct AppState {
     pub auth_limits: Arc<AuthLimits>,
     /// Live sockets (F15): server functions wake it after a commit.
     pub hub: Arc<Hub>,
+    /// This node's part in a cluster of nodes on one PostgreSQL database
+    /// (`None` on SQLite, which runs one node).
+    pub cluster: Option<Arc<Cluster>>,
 }
 
 impl AppState {
@@ -24,6 +27,7 @@ impl AppState {
             db,
             auth_limits: Arc::default(),
             hub: Arc::new(Hub::new(live)),
+            cluster: None,
         }
     }
 }

@@ -43,7 +43,7 @@ pub async fn append(
     user_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
-    on_tx!(tx, c => sqlx::query_scalar(
+    let id = on_tx!(&mut *tx, c => sqlx::query_scalar(
         "INSERT INTO events (thread_id, kind, message_id, user_id, created_at)
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
@@ -53,7 +53,18 @@ pub async fn append(
     .bind(user_id)
     .bind(now)
     .fetch_one(&mut *c)
-    .await)
+    .await)?;
+    if let Tx::Postgres(c) = tx {
+        // Wakes every node's pump when this commits (PostgreSQL delivers
+        // notifications at commit, and folds identical ones of one
+        // transaction into one). SQLite runs one node, woken by the hub.
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(super::CLUSTER_CHANNEL)
+            .bind(super::EVENTS_SIGNAL)
+            .execute(&mut **c)
+            .await?;
+    }
+    Ok(id)
 }
 
 /// One logged change, with its thread's public id.

@@ -330,6 +330,16 @@ impl Hub {
         true
     }
 
+    /// No socket of `user` opened or closed here since the close that
+    /// returned `generation`, and none is open (a cluster node uses it to
+    /// settle the user's presence once the grace period is over).
+    pub fn still_gone(&self, user: i64, generation: u64) -> bool {
+        match self.registry().get(&user) {
+            None => true,
+            Some(p) => p.conns.is_empty() && p.generation == generation,
+        }
+    }
+
     /// Online as co-members were told: a socket open, or closed within
     /// the grace period.
     pub fn is_online(&self, user: i64) -> bool {

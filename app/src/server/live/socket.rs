@@ -116,8 +116,11 @@ async fn serve(
         user,
         conn: joined.conn,
     };
-    if joined.announce {
-        announce_online(&state, user).await;
+    match &state.cluster {
+        // Presence is the cluster's to settle: sockets on other nodes count.
+        Some(cluster) => cluster.set_connected(&state, user, true).await,
+        None if joined.announce => announce_online(&state, user).await,
+        None => {}
     }
     let name = users::by_id(&state.db, user)
         .await
@@ -170,7 +173,13 @@ impl Drop for Membership {
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
             rt.spawn(async move {
                 tokio::time::sleep(OFFLINE_GRACE).await;
-                announce_offline(&state, user, generation).await;
+                match state.cluster.clone() {
+                    Some(cluster) if state.hub.still_gone(user, generation) => {
+                        cluster.set_connected(&state, user, false).await;
+                    }
+                    Some(_) => {}
+                    None => announce_offline(&state, user, generation).await,
+                }
             });
         }
     }
@@ -391,6 +400,9 @@ impl Conn<'_> {
             user: self.user,
         };
         self.state.hub.deliver_ephemeral(&others, subject, text);
+        if let Some(cluster) = &self.state.cluster {
+            cluster.typing(t.id, public_id, self.user, &self.name).await;
+        }
     }
 }
 
