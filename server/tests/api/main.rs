@@ -6,6 +6,7 @@ mod auth;
 mod authz;
 mod cancellation;
 mod chat_helpers;
+mod cursor;
 mod delete;
 mod demo;
 mod direct_chats;
