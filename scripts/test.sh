@@ -52,7 +52,10 @@ echo "PostgreSQL: $pg_url"
 
 step "Rust unit and integration tests (SQLite)"
 cargo test -p app --features ssr 2>&1 | tee -a "$log"
-cargo test -p server 2>&1 | tee -a "$log"
+cargo test -p server --lib --bins --test api 2>&1 | tee -a "$log"
+# The binary as an operator runs it: SQLite unless a test says otherwise
+# (start-up errors against the cluster, for one).
+PARLEY_TEST_POSTGRES="$pg_url" cargo test -p server --test binary 2>&1 | tee -a "$log"
 
 # The same integration suite, every test, on PostgreSQL: the helpers give
 # each test server a database of its own on this cluster.

@@ -111,6 +111,62 @@ fn a_bad_listen_address_is_a_clear_error() {
     );
 }
 
+/// The `parley: …` line a failed start ends with, after at most `within`.
+fn start_failure(cmd: &mut Command, within: Duration) -> String {
+    let started = Instant::now();
+    let out = cmd.output().unwrap();
+    assert!(started.elapsed() < within, "took {:?}", started.elapsed());
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("parley: "))
+        .collect();
+    assert_eq!(lines.len(), 1, "one error line: {stderr}");
+    lines[0].to_owned()
+}
+
+#[test]
+fn an_unreachable_or_wrong_database_url_is_a_one_line_start_up_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cases = vec![
+        // Nothing listens on port 1: refused at once.
+        (
+            "postgres://parley:s3cret@127.0.0.1:1/parley".to_owned(),
+            "connecting to postgres://parley:***@127.0.0.1:1/parley",
+        ),
+        (
+            "mysql://root@localhost/parley".to_owned(),
+            "expected sqlite://… or postgres://…",
+        ),
+        (
+            "postgres://parley@localhost:notaport/x".to_owned(),
+            "DATABASE_URL",
+        ),
+    ];
+    // A real server, a database that is not there.
+    if let Ok(cluster) = std::env::var("PARLEY_TEST_POSTGRES") {
+        let (base, query) = cluster.split_once('?').unwrap();
+        let slash = base.rfind('/').unwrap();
+        cases.push((
+            format!("{}/no_such_database?{query}", &base[..slash]),
+            "\"no_such_database\" does not exist",
+        ));
+    }
+    for (url, says) in cases {
+        let line = start_failure(
+            parley(dir.path()).env("DATABASE_URL", &url),
+            Duration::from_secs(30),
+        );
+        assert!(line.contains(says), "{url}: {line}");
+        assert!(
+            !line.contains("s3cret"),
+            "the password is never shown: {line}"
+        );
+    }
+}
+
 #[test]
 fn a_failing_migration_stops_the_binary_with_a_message() {
     let dir = tempfile::tempdir().unwrap();
