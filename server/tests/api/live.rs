@@ -2,7 +2,7 @@
 //! client: what reaches whom, once and in order; resuming and reloading;
 //! who may connect; the client's frames; presence; slow readers.
 
-mod client;
+pub(crate) mod client;
 mod delivery;
 mod frames;
 mod resume;

@@ -17,6 +17,7 @@ mod helpers;
 mod html_safety;
 mod live;
 mod messages;
+mod nodes;
 mod nojs;
 mod pages;
 mod paging;
