@@ -38,6 +38,11 @@ pub enum AppError {
     RateLimited,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
+    /// The database cannot be reached right now (stopped, restarting,
+    /// overloaded): nothing was changed, and the same request can be sent
+    /// again (sends are idempotent by client id).
+    #[error("Parley cannot reach its database right now; nothing was changed. Please try again in a moment.")]
+    Unavailable,
     /// Transport trouble (offline, bad response) reported by server_fn.
     #[error("Could not reach Parley: {0}")]
     Transport(String),
@@ -91,6 +96,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::RateLimited => 429,
             AppError::Internal | AppError::Transport(_) => 500,
+            AppError::Unavailable => 503,
         }
     }
 }

@@ -28,4 +28,5 @@ mod reports;
 mod security_headers;
 mod startup;
 mod text_limits;
+mod unavailable;
 mod utf8;
