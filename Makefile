@@ -2,12 +2,17 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run demo test tools dev fmt pg-start pg-stop bench-load bench-ssr bench-live bench-login screenshots
+.PHONY: run run-pg demo test tools dev fmt pg-start pg-stop bench-load bench-ssr bench-live bench-login screenshots
 
 ## Build a release and serve Parley on SQLite at http://127.0.0.1:3000
 run: tools
 	cargo leptos build --release
 	LEPTOS_SITE_ROOT=target/site ./target/release/parley
+
+## Like `make run`, on the PostgreSQL of `make pg-start` (data/pg)
+run-pg: tools
+	cargo leptos build --release
+	DATABASE_URL="$$(scripts/postgres.sh url data/pg)" LEPTOS_SITE_ROOT=target/site ./target/release/parley
 
 ## Like `make run`, with demo people and chats in data/demo.db (log in as
 ## ana, bob, cyd, dee or eve, password parley-demo); filled on first start only
