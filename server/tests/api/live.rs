@@ -12,8 +12,39 @@ mod slow;
 use app::model::MessageView;
 use app::protocol::{Change, Event};
 
+use crate::helpers::TestApp;
+
+/// `(id, kind)` of every event after `after`, from the log itself.
+pub(crate) async fn logged_after(app: &TestApp, after: i64) -> Vec<(i64, String)> {
+    let mut db = app.db().await;
+    sqlx::query_as("SELECT id, kind FROM events WHERE id > $1 ORDER BY id")
+        .bind(after)
+        .fetch_all(&mut db)
+        .await
+        .unwrap()
+}
+
+/// An event's kind as the log names it.
+pub(crate) fn kind(e: &Event) -> &'static str {
+    match e.change {
+        Change::MessageCreated { .. } => "message_created",
+        Change::MessageDeleted { .. } => "message_deleted",
+        Change::ReactionChanged { .. } => "reaction_changed",
+        Change::MemberAdded { .. } => "member_added",
+        Change::MemberRemoved { .. } => "member_removed",
+        Change::MemberLeft { .. } => "member_left",
+        Change::ThreadRenamed { .. } => "thread_renamed",
+        Change::ReadMoved { .. } => "read_moved",
+    }
+}
+
+/// `(id, kind)` of events, to compare with [`logged_after`].
+pub(crate) fn id_kinds(events: &[Event]) -> Vec<(i64, String)> {
+    events.iter().map(|e| (e.id, kind(e).to_owned())).collect()
+}
+
 /// The message of a `message_created` event.
-fn created(e: &Event) -> Option<&MessageView> {
+pub(crate) fn created(e: &Event) -> Option<&MessageView> {
     match &e.change {
         Change::MessageCreated { message, .. } => Some(message),
         _ => None,

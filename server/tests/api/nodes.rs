@@ -15,12 +15,13 @@ mod resume;
 
 use std::sync::Arc;
 
-use app::protocol::{Change, Event, ServerFrame};
+use app::protocol::{Event, ServerFrame};
 use reqwest::cookie::Jar;
 
 use crate::chat_helpers::{ok, User};
 use crate::helpers::{on_postgres, TestApp, PASSWORD};
 use crate::live::client::{self, Live};
+use crate::live::{id_kinds, logged_after};
 
 /// Two nodes on one fresh database, or `None` when this run is on SQLite:
 /// nodes share state only through PostgreSQL, and the SQLite run has one
@@ -50,41 +51,9 @@ async fn login_on(node: &TestApp, user: &User) -> User {
     there
 }
 
-/// `(id, kind)` of every logged event after `after`, from the database.
-async fn logged_after(node: &TestApp, after: i64) -> Vec<(i64, String)> {
-    let mut db = node.db().await;
-    sqlx::query_as("SELECT id, kind FROM events WHERE id > $1 ORDER BY id")
-        .bind(after)
-        .fetch_all(&mut db)
-        .await
-        .unwrap()
-}
-
-/// An event's kind as the log names it.
-fn kind(e: &Event) -> &'static str {
-    match e.change {
-        Change::MessageCreated { .. } => "message_created",
-        Change::MessageDeleted { .. } => "message_deleted",
-        Change::ReactionChanged { .. } => "reaction_changed",
-        Change::MemberAdded { .. } => "member_added",
-        Change::MemberRemoved { .. } => "member_removed",
-        Change::MemberLeft { .. } => "member_left",
-        Change::ThreadRenamed { .. } => "thread_renamed",
-        Change::ReadMoved { .. } => "read_moved",
-    }
-}
-
 /// The message id of a `message_created` event.
 fn created(e: &Event) -> Option<i64> {
-    match &e.change {
-        Change::MessageCreated { message, .. } => Some(message.id),
-        _ => None,
-    }
-}
-
-/// `(id, kind)` of events, to compare with [`logged_after`].
-fn id_kinds(events: &[Event]) -> Vec<(i64, String)> {
-    events.iter().map(|e| (e.id, kind(e).to_owned())).collect()
+    crate::live::created(e).map(|m| m.id)
 }
 
 /// The next `n` events on `socket` (presence frames skipped).

@@ -5,32 +5,9 @@
 use app::protocol::{close, Change, Event, ServerFrame};
 
 use super::client::{Dial, Ending, Live};
-use super::created;
+use super::{created, id_kinds, logged_after};
 use crate::chat_helpers::User;
 use crate::helpers::TestApp;
-
-/// `(id, kind)` of every event after `after`, from the log itself.
-async fn logged_after(app: &TestApp, after: i64) -> Vec<(i64, String)> {
-    let mut db = app.db().await;
-    sqlx::query_as("SELECT id, kind FROM events WHERE id > $1 ORDER BY id")
-        .bind(after)
-        .fetch_all(&mut db)
-        .await
-        .unwrap()
-}
-
-fn kind(e: &Event) -> &'static str {
-    match e.change {
-        Change::MessageCreated { .. } => "message_created",
-        Change::MessageDeleted { .. } => "message_deleted",
-        Change::ReactionChanged { .. } => "reaction_changed",
-        Change::MemberAdded { .. } => "member_added",
-        Change::MemberRemoved { .. } => "member_removed",
-        Change::MemberLeft { .. } => "member_left",
-        Change::ThreadRenamed { .. } => "thread_renamed",
-        Change::ReadMoved { .. } => "read_moved",
-    }
-}
 
 /// Replayed events up to `ready`; the events and ready's cursor.
 async fn replay(socket: &mut Live) -> (Vec<Event>, i64) {
@@ -71,7 +48,7 @@ async fn a_resumed_socket_gets_what_it_missed_once_in_order_without_deleted_text
     // Exactly the log after the cursor: each send is its message and
     // ana's read position; then the delete and the reaction.
     let logged = logged_after(&app, cursor).await;
-    let got: Vec<(i64, String)> = events.iter().map(|e| (e.id, kind(e).to_owned())).collect();
+    let got = id_kinds(&events);
     assert_eq!(got, logged);
     let count = |k: &str| logged.iter().filter(|(_, kind)| kind == k).count();
     assert_eq!(
