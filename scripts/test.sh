@@ -66,7 +66,7 @@ step "release build (cargo leptos build --release)"
 cargo leptos build --release
 
 step "Playwright (Debian Chromium) against the release build"
-(cd end2end && npx playwright test) 2>&1 | tee -a "$log"
+(cd end2end && PARLEY_E2E_POSTGRES="$pg_url" npx playwright test) 2>&1 | tee -a "$log"
 
 sum() { awk -v re="$1" '/^test result:/ { for (i = 1; i <= NF; i++) if ($(i+1) ~ re) n += $i } END { print n + 0 }' "$log"; }
 rust_passed=$(sum '^passed')
