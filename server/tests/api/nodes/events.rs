@@ -92,3 +92,72 @@ async fn changes_made_through_either_node_reach_every_socket_on_both_once_in_one
         socket.assert_no_event(who).await;
     }
 }
+
+/// The connections listening on the cluster channel, of every node on
+/// this test's database.
+const LISTENERS: &str = "FROM pg_stat_activity
+     WHERE datname = current_database() AND query LIKE 'LISTEN%'";
+
+#[tokio::test]
+async fn a_node_that_loses_its_listener_misses_nothing_and_listens_again() {
+    let Some((a, b)) = two_nodes().await else {
+        return;
+    };
+    let ana = a.user("ana").await;
+    let bob = a.user("bob").await;
+    let dm = ana.start_chat(&["bob"]).await.id;
+    let bob_b = login_on(&b, &bob).await;
+    let (mut socket, _) = Live::open(&bob_b).await;
+
+    // Both nodes' LISTEN connections go, as in a network blip or a
+    // database failover.
+    let mut db = a.db().await;
+    let count = format!("SELECT COUNT(*) {LISTENERS}");
+    let listening: i64 = sqlx::query_scalar(&count).fetch_one(&mut db).await.unwrap();
+    assert_eq!(listening, 2, "one listener per node");
+    let cut: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(pg_terminate_backend(pid)) {LISTENERS}"
+    ))
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(cut, 2);
+
+    // Sends through A at once: bob on B gets each, once, in order (B's
+    // pump reads the log from its cursor, whatever it heard).
+    let mut sent = Vec::new();
+    for i in 0..5 {
+        sent.push(ana.send(&dm, &format!("while nobody listens {i}")).await.id);
+    }
+    let mut got = Vec::new();
+    while got.len() < sent.len() {
+        if let Some(id) = created(&socket.next_event().await) {
+            got.push(id);
+        }
+    }
+    assert_eq!(got, sent);
+    // Nothing twice (what may still come is the sender's read positions).
+    let more = socket.frames_within(super::client::QUIET).await;
+    assert!(
+        !more.iter().any(|f| matches!(
+            f,
+            app::protocol::ServerFrame::Event(e) if created(e).is_some()
+        )),
+        "{more:?}"
+    );
+
+    // And both listen again.
+    let deadline = tokio::time::Instant::now() + super::client::PATIENCE;
+    loop {
+        let listening: i64 = sqlx::query_scalar(&count).fetch_one(&mut db).await.unwrap();
+        if listening == 2 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{listening} listeners after {:?}",
+            super::client::PATIENCE
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
