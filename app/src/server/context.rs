@@ -53,6 +53,5 @@ pub fn database_unavailable(e: &sqlx::Error) -> bool {
 /// SQLite's BUSY (5) and LOCKED (6) result codes; extended codes keep the
 /// primary code in their low byte.
 fn sqlite_busy(code: &str) -> bool {
-    code.parse::<u32>()
-        .is_ok_and(|n| matches!(n & 0xff, 5 | 6))
+    code.parse::<u32>().is_ok_and(|n| matches!(n & 0xff, 5 | 6))
 }
