@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 cargo check -p app --no-default-features --features hydrate --target wasm32-unknown-unknown
 
-forbidden='^(sqlx|sqlx-core|tokio|argon2|axum|tower-sessions|leptos_axum|chrono-tz) '
+forbidden='^(sqlx|sqlx-core|tokio|argon2|axum|tower-sessions|leptos_axum|chrono-tz|exmex) '
 found=$(cargo tree -p app --no-default-features --features hydrate \
   --target wasm32-unknown-unknown -e normal --prefix none | sort -u | grep -E "$forbidden" || true)
 if [ -n "$found" ]; then
@@ -14,4 +14,4 @@ if [ -n "$found" ]; then
   echo "$found" >&2
   exit 1
 fi
-echo "wasm boundary ok: no sqlx, tokio, argon2, axum, sessions or chrono-tz in app[hydrate]"
+echo "wasm boundary ok: no sqlx, tokio, argon2, axum, sessions, chrono-tz or exmex in app[hydrate]"

@@ -15,6 +15,8 @@
 
 pub mod api;
 pub mod app;
+#[cfg(feature = "ssr")]
+pub mod bot;
 pub mod chat;
 pub mod components;
 pub mod domain;
