@@ -7,4 +7,5 @@
 pub mod auth;
 pub mod groups;
 pub mod messages;
+pub mod rooms;
 pub mod threads;

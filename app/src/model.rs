@@ -21,12 +21,17 @@ pub struct UserCard {
     pub online: bool,
     #[serde(default)]
     pub last_active_ms: Option<i64>,
+    /// A bot (Otter), marked wherever names show.
+    #[serde(default)]
+    pub bot: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ThreadKind {
     Direct,
     Group,
+    /// A public room (F13): anyone may find and join it.
+    Room,
 }
 
 impl ThreadKind {
@@ -34,10 +39,15 @@ impl ThreadKind {
         match s {
             "direct" => Some(Self::Direct),
             "group" => Some(Self::Group),
+            "room" => Some(Self::Room),
             _ => None,
         }
     }
 }
+
+/// The home room's public id (F14): every user is in it from
+/// registration, and nobody can leave it. Fixed, since it is everyone's.
+pub const HOME_ROOM: &str = "00000000-0000-4000-8000-00000000a11e";
 
 /// One entry of the navigation list (F3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,6 +86,14 @@ pub struct NavList {
     /// label in the window may change then, so the page fetches its data
     /// again (`chat::clock`).
     pub relabel_at_ms: i64,
+}
+
+impl NavList {
+    /// Whether the user has any chat of their own: the home room, which
+    /// everyone is in, does not count (F9's Welcome still greets them).
+    pub fn has_own_chats(&self) -> bool {
+        self.threads.iter().any(|t| t.id != HOME_ROOM)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,7 +166,15 @@ pub struct ThreadView {
     pub my_role: MemberRole,
     /// The other person of a direct chat, for the header card.
     pub other: Option<UserCard>,
+    /// The members, or for a room a page of its participants (the most
+    /// recently active, online first): see `member_count` for all.
     pub members: Vec<Member>,
+    /// How many members the thread has.
+    #[serde(default)]
+    pub member_count: i64,
+    /// A room's topic.
+    #[serde(default)]
+    pub topic: Option<String>,
     pub page: MessagePage,
     /// The first message the viewer had not read when the thread opened.
     pub first_unread: Option<i64>,
@@ -168,4 +194,21 @@ pub struct StartedChat {
     pub kind: ThreadKind,
     /// A new thread (show the Invite overlay) rather than an existing one.
     pub created: bool,
+}
+
+/// A public room as the rooms list and its share link's join card show it
+/// (F13): nothing of its messages or members.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomSummary {
+    /// The public id: `/rooms/<id>` is the share link.
+    pub id: String,
+    pub name: String,
+    pub topic: Option<String>,
+    pub member_count: i64,
+    /// When something last happened in it, as the navigation list says it.
+    pub last_active: String,
+    /// The viewer is a member.
+    pub joined: bool,
+    /// The home room, which everyone is in and nobody can leave.
+    pub home: bool,
 }

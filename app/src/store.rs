@@ -23,6 +23,7 @@ pub mod messages;
 pub mod presence;
 pub mod reactions;
 pub mod reports;
+pub mod rooms;
 pub mod threads;
 pub mod users;
 

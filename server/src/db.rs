@@ -7,7 +7,7 @@ use app::store::Db;
 use sqlx::{
     postgres::{PgConnectOptions, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    Connection,
+    ConnectOptions, Connection,
 };
 
 use crate::StartError;
@@ -57,17 +57,33 @@ async fn connect_sqlite(url: &str) -> Result<Db, StartError> {
             .map_err(|e| StartError::Database(format!("creating {}: {e}", dir.display())))?;
     }
 
+    // Migrations run on a connection of their own with foreign keys off:
+    // SQLite changes a table's constraints by rebuilding it (create, copy,
+    // drop, rename), which foreign keys would turn into cascading deletes
+    // or rewritten references, and the setting cannot change inside the
+    // transaction each migration runs in. Each such migration ends with
+    // `PRAGMA foreign_key_check`.
+    let mut migrating = options
+        .clone()
+        .foreign_keys(false)
+        .connect()
+        .await
+        .map_err(|e| StartError::Database(format!("opening {url}: {e}")))?;
+    sqlx::migrate!("../migrations/sqlite")
+        .run(&mut migrating)
+        .await
+        .map_err(|e| StartError::Migration(e.to_string()))?;
+    migrating
+        .close()
+        .await
+        .map_err(|e| StartError::Database(format!("closing {url}: {e}")))?;
+
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
         .after_release(|conn, _meta| Box::pin(release_outside_transaction(conn)))
         .connect_with(options)
         .await
         .map_err(|e| StartError::Database(format!("opening {url}: {e}")))?;
-
-    sqlx::migrate!("../migrations/sqlite")
-        .run(&pool)
-        .await
-        .map_err(|e| StartError::Migration(e.to_string()))?;
     Ok(Db::Sqlite(pool))
 }
 

@@ -400,6 +400,9 @@ impl<'c> Seed<'c> {
         let id = store::users::insert_profile(self.conn, name, hash, created_at, karma, role)
             .await
             .map_err(|e| fail(&format!("adding user {name}"), e))?;
+        store::rooms::join_home(self.conn, id, created_at)
+            .await
+            .map_err(|e| fail(&format!("putting {name} in the home room"), e))?;
         self.users.push(id);
         Ok(())
     }

@@ -44,13 +44,32 @@ pub async fn register(
 
     let (username, password) =
         AppError::both(Username::parse(&username), Password::parse(&password))?;
+    if username.is_reserved() {
+        return Err(AppError::invalid(
+            "username",
+            "That name is reserved. Try another.",
+        ));
+    }
     let state = state()?;
     state.auth_limits.check_register(client_ip().await)?;
     let hash = password_hash::hash(&password).await?;
-    let user = store::users::insert(&state.db, &username, &hash)
-        .await
-        .context("inserting a user")?
-        .ok_or_else(|| AppError::invalid("username", "That username is taken. Try another."))?;
+    // The account and its place in the home room (F14) in one write.
+    let user = crate::server::access::write("committing a registration", move |tx| {
+        Box::pin(async move {
+            let Some(user) = store::users::insert(tx, &username, &hash)
+                .await
+                .context("inserting a user")?
+            else {
+                return Ok(None);
+            };
+            store::rooms::join_home(tx, user.id, chrono::Utc::now())
+                .await
+                .context("joining the home room")?;
+            Ok(Some(user))
+        })
+    })
+    .await?
+    .ok_or_else(|| AppError::invalid("username", "That username is taken. Try another."))?;
     session::log_in(user.id).await?;
     tracing::info!(user_id = user.id, "registered");
     leptos_axum::redirect(&safe_next_path(next.as_deref()));

@@ -10,6 +10,9 @@ use crate::model::{MessagePage, NavList, StartedChat, ThreadView, UserCard};
 pub const PAGE_SIZE: i64 = 50;
 /// Most messages the first page stretches to reach the first unread one.
 pub const MAX_FIRST_PAGE: i64 = 200;
+/// Participants a room shows at once (the most recently active, online
+/// first); its member count says how many there are in all.
+pub const PARTICIPANTS: i64 = 30;
 /// Most users a search returns.
 pub const SEARCH_LIMIT: i64 = 20;
 
@@ -98,7 +101,7 @@ pub async fn list_threads(at: Option<i64>) -> Result<NavList, AppError> {
     let rows = store::threads::list_for_user(&mut tx, v.id)
         .await
         .context("listing threads")?;
-    let co = store::threads::co_members(&mut tx, v.id)
+    let co = store::threads::co_members(&mut tx, v.id, views::NAMES_READ)
         .await
         .context("listing co-members")?;
     tx.rollback().await.context("ending a read")?;
@@ -150,30 +153,45 @@ pub async fn open_thread(
         // Stored with our clock, not the viewer's.
         ssr::mark_read(t.id, v.id, last.id, chrono::Utc::now()).await?;
     }
-    let rows = store::members::list(pool, t.id)
-        .await
-        .context("listing members")?;
+    let kind = views::thread_kind(&t.kind);
+    let rows = match kind {
+        // A room may have thousands: a page of its participants, never all.
+        ThreadKind::Room => store::rooms::participants(pool, t.id, PARTICIPANTS, &[v.id])
+            .await
+            .context("listing participants")?,
+        ThreadKind::Direct | ThreadKind::Group => store::members::list(pool, t.id)
+            .await
+            .context("listing members")?,
+    };
     let online = ssr::online(rows.iter().map(|m| m.id)).await?;
-    let members: Vec<_> = rows
+    let mut members: Vec<_> = rows
         .into_iter()
         .map(|m| {
             let online = online.contains(&m.id);
             views::member(m, &v, online)
         })
         .collect();
-    let kind = views::thread_kind(&t.kind);
+    if kind == ThreadKind::Room {
+        // Online first, then as read (most recently active first).
+        members.sort_by_key(|m| !m.user.online);
+    }
     let others: Vec<&str> = members
         .iter()
         .filter(|m| m.user.id != v.id)
         .map(|m| m.user.username.as_str())
         .collect();
-    let name = views::thread_name(kind, t.title.as_deref(), &others);
+    let name = views::thread_name(
+        kind,
+        t.title.as_deref(),
+        &others,
+        (t.member_count - 1).max(0) as usize,
+    );
     let other = match kind {
         ThreadKind::Direct => members
             .iter()
             .find(|m| m.user.id != v.id)
             .map(|m| m.user.clone()),
-        ThreadKind::Group => None,
+        ThreadKind::Group | ThreadKind::Room => None,
     };
     Ok(ThreadView {
         id: t.public_id,
@@ -187,6 +205,8 @@ pub async fn open_thread(
         },
         other,
         members,
+        member_count: t.member_count,
+        topic: t.topic,
         page,
         first_unread,
         composer_client_id: uuid::Uuid::new_v4().to_string(),

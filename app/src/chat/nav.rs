@@ -10,7 +10,7 @@ use super::{
     new_chat::NewChatButton,
 };
 use crate::api::auth::Logout;
-use crate::model::{NavList, ThreadSummary};
+use crate::model::{NavList, ThreadKind, ThreadSummary};
 
 #[component]
 pub fn NavPane(
@@ -77,8 +77,12 @@ fn nav_key(t: &ThreadSummary) -> (String, String, Option<i64>, i64, Option<Strin
 
 #[component]
 fn NavItem(t: ThreadSummary, open: Memo<Option<String>>) -> impl IntoView {
+    let room = t.kind == ThreadKind::Room;
     let avatar = match t.avatar {
         Some((name, url)) => view! { <Avatar name url/> }.into_any(),
+        None if room => {
+            view! { <span class="avatar room-avatar" aria-hidden="true">"#"</span> }.into_any()
+        }
         None => view! { <GroupAvatar/> }.into_any(),
     };
     let unread = t.unread;
@@ -94,7 +98,10 @@ fn NavItem(t: ThreadSummary, open: Memo<Option<String>>) -> impl IntoView {
                 {avatar}
                 <span class="nav-text">
                     <span class="nav-top">
-                        <span class="nav-name">{t.name}</span>
+                        <span class="nav-name">
+                            {room.then(|| view! { <span class="room-mark" title="Room">"# "</span> })}
+                            {t.name}
+                        </span>
                         <time class="nav-time">{when}</time>
                     </span>
                     <span class="nav-bottom">

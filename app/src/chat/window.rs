@@ -128,7 +128,8 @@ fn NoThread() -> impl IntoView {
     }
 }
 
-/// Someone with no chats is welcomed (F9), once per visit.
+/// Someone with no chats of their own (the home room is everyone's) is
+/// welcomed (F9), once per visit.
 fn welcome_once(
     threads: Resource<Result<NavList, AppError>>,
     thread: Memo<Option<String>>,
@@ -141,7 +142,7 @@ fn welcome_once(
         let empty = threads
             .get()
             .and_then(Result::ok)
-            .is_some_and(|l| l.threads.is_empty());
+            .is_some_and(|l| !l.has_own_chats());
         if empty && thread.get().is_none() && overlay.get_untracked().is_none() {
             overlay.set(Some(Overlay::Welcome));
             return true;

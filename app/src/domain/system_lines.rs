@@ -26,6 +26,16 @@ pub fn left(who: &str) -> String {
     format!("{who} left")
 }
 
+/// Someone joined a room by its link or the rooms list.
+pub fn joined(who: &str) -> String {
+    format!("{who} joined")
+}
+
+/// Someone made a room ("ana created the room").
+pub fn created_room(who: &str) -> String {
+    format!("{who} created the room")
+}
+
 pub fn renamed(actor: &str, title: Option<&str>) -> String {
     match title {
         Some(t) => format!("{actor} named the group \u{201c}{t}\u{201d}"),

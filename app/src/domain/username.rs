@@ -46,7 +46,17 @@ impl Username {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Whether the name belongs to Parley itself (its bot, or a name that
+    /// would pass for staff), so nobody may register it.
+    pub fn is_reserved(&self) -> bool {
+        RESERVED.contains(&self.0.as_str())
+    }
 }
+
+/// Names nobody can register: Otter, the bot (F14), and names that would
+/// pass for Parley's own voice.
+pub const RESERVED: [&str; 6] = ["otter", "parley", "admin", "moderator", "system", "bot"];
 
 impl AsRef<str> for Username {
     fn as_ref(&self) -> &str {

@@ -11,6 +11,10 @@
 //!   Loose enough for a campus behind one address logging in at 9 am.
 //! - Registrations per client IP: 100 at once, then 60 a minute: a guard
 //!   against scripted sign-up floods, loose enough for a NAT'd campus.
+//! - Rooms created per user: 5 at once, then 10 an hour (each is a public
+//!   listing everyone sees).
+//! - Room joins and leaves per user: 20 at once, then 20 a minute (each
+//!   writes a line everyone in the room sees).
 
 use std::{net::IpAddr, num::NonZeroU32};
 
@@ -28,6 +32,8 @@ pub struct AuthLimits {
     login: DefaultKeyedRateLimiter<(IpAddr, String)>,
     login_from: DefaultKeyedRateLimiter<IpAddr>,
     register: DefaultKeyedRateLimiter<IpAddr>,
+    room_create: DefaultKeyedRateLimiter<i64>,
+    room_membership: DefaultKeyedRateLimiter<i64>,
 }
 
 impl Default for AuthLimits {
@@ -36,6 +42,8 @@ impl Default for AuthLimits {
             login: RateLimiter::keyed(Quota::per_minute(n(2)).allow_burst(n(10))),
             login_from: RateLimiter::keyed(Quota::per_minute(n(20)).allow_burst(n(30))),
             register: RateLimiter::keyed(Quota::per_minute(n(60)).allow_burst(n(100))),
+            room_create: RateLimiter::keyed(Quota::per_hour(n(10)).allow_burst(n(5))),
+            room_membership: RateLimiter::keyed(Quota::per_minute(n(20)).allow_burst(n(20))),
         }
     }
 }
@@ -58,12 +66,28 @@ impl AuthLimits {
             .map_err(|_| AppError::RateLimited)
     }
 
+    /// Counts a room created by `user`; `RateLimited` past the limit.
+    pub fn check_room_create(&self, user: i64) -> Result<(), AppError> {
+        self.room_create
+            .check_key(&user)
+            .map_err(|_| AppError::RateLimited)
+    }
+
+    /// Counts a room joined or left by `user`; `RateLimited` past the limit.
+    pub fn check_room_membership(&self, user: i64) -> Result<(), AppError> {
+        self.room_membership
+            .check_key(&user)
+            .map_err(|_| AppError::RateLimited)
+    }
+
     /// Drops keys whose limits have fully recovered; call periodically so
     /// a stream of one-off addresses cannot grow memory without bound.
     pub fn forget_recovered(&self) {
         self.login.retain_recent();
         self.login_from.retain_recent();
         self.register.retain_recent();
+        self.room_create.retain_recent();
+        self.room_membership.retain_recent();
         self.login.shrink_to_fit();
         self.login_from.shrink_to_fit();
         self.register.shrink_to_fit();

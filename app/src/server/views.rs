@@ -37,6 +37,7 @@ pub fn user_card(p: ProfileRow, v: &Viewer) -> UserCard {
         days_on_site: when::days_on_site(p.created_at, v.now, v.tz),
         online: false,
         last_active_ms: None,
+        bot: p.is_bot,
     }
 }
 
@@ -57,6 +58,7 @@ pub fn member(m: MemberRow, v: &Viewer, online: bool) -> Member {
             days_on_site: when::days_on_site(m.created_at, v.now, v.tz),
             online,
             last_active_ms: m.last_active_at.map(|t| t.timestamp_millis()),
+            bot: m.is_bot,
         },
     }
 }
@@ -117,18 +119,25 @@ pub fn messages(rows: Vec<MessageRow>, all: &[ReactionRow], v: &Viewer) -> Vec<M
 /// How many member names a group's fallback title lists.
 const NAMES_IN_TITLE: usize = 3;
 
+/// The other members' names a thread's name may need, per thread: more
+/// are never read (a group of hundreds is named by its first few and a
+/// count).
+pub const NAMES_READ: i64 = NAMES_IN_TITLE as i64 + 1;
+
 /// A group without a title is called by its members: "bo, cy and dee",
-/// "bo, cy, dee and 4 others".
-pub fn group_name(others: &[&str]) -> String {
+/// "bo, cy, dee and 4 others". `others`: the first few other members (at
+/// least [`NAMES_READ`] when there are that many); `total`: how many other
+/// members there are.
+pub fn group_name(others: &[&str], total: usize) -> String {
+    let total = total.max(others.len());
     match others {
         [] => "Just you".to_owned(),
-        [one] => (*one).to_owned(),
-        _ if others.len() <= NAMES_IN_TITLE => list_names(others),
-        _ => format!(
-            "{} and {} others",
-            others[..NAMES_IN_TITLE].join(", "),
-            others.len() - NAMES_IN_TITLE
-        ),
+        [one] if total == 1 => (*one).to_owned(),
+        _ if total <= NAMES_IN_TITLE && others.len() == total => list_names(others),
+        _ => {
+            let shown = &others[..others.len().min(NAMES_IN_TITLE)];
+            format!("{} and {} others", shown.join(", "), total - shown.len())
+        }
     }
 }
 
@@ -136,11 +145,13 @@ pub fn thread_kind(s: &str) -> ThreadKind {
     ThreadKind::parse(s).unwrap_or(ThreadKind::Group)
 }
 
-/// A thread's display name for a viewer.
-pub fn thread_name(kind: ThreadKind, title: Option<&str>, others: &[&str]) -> String {
+/// A thread's display name for a viewer; `others` and `total` as for
+/// [`group_name`].
+pub fn thread_name(kind: ThreadKind, title: Option<&str>, others: &[&str], total: usize) -> String {
     match (kind, title) {
-        (ThreadKind::Group, Some(t)) => t.to_owned(),
-        (ThreadKind::Group, None) => group_name(others),
+        (ThreadKind::Group | ThreadKind::Room, Some(t)) => t.to_owned(),
+        (ThreadKind::Room, None) => "Room".to_owned(),
+        (ThreadKind::Group, None) => group_name(others, total),
         (ThreadKind::Direct, _) => others
             .first()
             .map_or_else(|| "Deleted user".to_owned(), |n| (*n).to_owned()),
@@ -173,12 +184,17 @@ pub fn nav_list(rows: Vec<NavRow>, co: &[CoMember], v: &Viewer) -> Vec<ThreadSum
             ThreadSummary {
                 id: row.public_id,
                 kind: tkind,
-                name: thread_name(tkind, row.title.as_deref(), &names),
+                name: thread_name(
+                    tkind,
+                    row.title.as_deref(),
+                    &names,
+                    (row.member_count - 1).max(0) as usize,
+                ),
                 avatar: match tkind {
                     ThreadKind::Direct => them
                         .first()
                         .map(|c| (c.username.clone(), c.avatar_url.clone())),
-                    ThreadKind::Group => None,
+                    ThreadKind::Group | ThreadKind::Room => None,
                 },
                 last,
                 last_id: row.last_id,
@@ -194,16 +210,25 @@ mod tests {
 
     #[test]
     fn group_names_list_a_few_members() {
-        assert_eq!(group_name(&["bo", "cy"]), "bo and cy");
-        assert_eq!(group_name(&["bo", "cy", "dee"]), "bo, cy and dee");
+        assert_eq!(group_name(&["bo", "cy"], 2), "bo and cy");
+        assert_eq!(group_name(&["bo", "cy", "dee"], 3), "bo, cy and dee");
         assert_eq!(
-            group_name(&["bo", "cy", "dee", "eve", "fay"]),
+            group_name(&["bo", "cy", "dee", "eve", "fay"], 5),
             "bo, cy, dee and 2 others"
         );
+        // Only the first few names are read; the count says the rest.
         assert_eq!(
-            thread_name(ThreadKind::Group, Some("Otters"), &["bo", "cy"]),
+            group_name(&["bo", "cy", "dee", "eve"], 500),
+            "bo, cy, dee and 497 others"
+        );
+        assert_eq!(
+            thread_name(ThreadKind::Group, Some("Otters"), &["bo", "cy"], 2),
             "Otters"
         );
-        assert_eq!(thread_name(ThreadKind::Direct, None, &["bo"]), "bo");
+        assert_eq!(thread_name(ThreadKind::Direct, None, &["bo"], 1), "bo");
+        assert_eq!(
+            thread_name(ThreadKind::Room, Some("Home"), &[], 4999),
+            "Home"
+        );
     }
 }

@@ -14,15 +14,18 @@ pub struct MemberRow {
     pub avatar_url: Option<String>,
     pub karma: i64,
     pub created_at: DateTime<Utc>,
+    pub is_bot: bool,
     pub role: String,
     pub last_read: i64,
+    /// When they were last connected (direct chats and groups) or last
+    /// posted in the thread (a room's participants).
     pub last_active_at: Option<DateTime<Utc>>,
 }
 
 /// A thread's members, in the order they joined.
 pub async fn list(db: &Db, thread_id: i64) -> Result<Vec<MemberRow>, sqlx::Error> {
     on_db!(db, pool => sqlx::query_as::<_, MemberRow>(
-        "SELECT u.id, u.username, u.avatar_url, u.karma, u.created_at, m.role,
+        "SELECT u.id, u.username, u.avatar_url, u.karma, u.created_at, u.is_bot, m.role,
                 m.last_read_message_id AS last_read, u.last_active_at
          FROM thread_members m JOIN users u ON u.id = m.user_id
          WHERE m.thread_id = $1 ORDER BY m.joined_at, u.id",
@@ -56,6 +59,7 @@ pub async fn add(
     .rows_affected())
         == 1;
     if added {
+        count_members(tx, thread_id, 1).await?;
         events::append(
             tx,
             thread_id,
@@ -67,6 +71,36 @@ pub async fn add(
         .await?;
     }
     Ok(added)
+}
+
+/// Keeps `threads.member_count` with the rows (a room of thousands is
+/// counted without reading them).
+async fn count_members(tx: &mut Tx, thread_id: i64, by: i64) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE threads SET member_count = member_count + $1 WHERE id = $2")
+        .bind(by)
+        .bind(thread_id)
+        .execute(&mut *c)
+        .await
+        .map(drop))
+}
+
+/// Records that `user` posted in the thread at `now` (a room's
+/// participants are ordered by it).
+pub async fn touch_active(
+    tx: &mut Tx,
+    thread_id: i64,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE thread_members SET last_active_at = $1 WHERE thread_id = $2 AND user_id = $3"
+    )
+    .bind(now)
+    .bind(thread_id)
+    .bind(user_id)
+    .execute(&mut *c)
+    .await
+    .map(drop))
 }
 
 /// Why someone stops being a member.
@@ -94,6 +128,7 @@ pub async fn remove(
     .rows_affected())
         == 1;
     if removed {
+        count_members(tx, thread_id, -1).await?;
         let kind = match why {
             Departure::Removed => EventKind::MemberRemoved,
             Departure::Left => EventKind::MemberLeft,

@@ -73,6 +73,9 @@ pub async fn insert(
     let created = id.is_some();
     if let Some(id) = id {
         super::threads::touch(tx, thread_id, id, now).await?;
+        if kind != "system" {
+            super::members::touch_active(tx, thread_id, sender_id, now).await?;
+        }
         events::append(
             tx,
             thread_id,

@@ -13,6 +13,8 @@ pub struct MemberThread {
     pub public_id: String,
     pub kind: String,
     pub title: Option<String>,
+    pub topic: Option<String>,
+    pub member_count: i64,
     pub role: String,
     pub last_read_message_id: i64,
 }
@@ -26,7 +28,8 @@ pub async fn for_member(
     user_id: i64,
 ) -> Result<Option<MemberThread>, sqlx::Error> {
     on_db!(db, pool => sqlx::query_as::<_, MemberThread>(
-        "SELECT t.id, t.public_id, t.kind, t.title, m.role, m.last_read_message_id
+        "SELECT t.id, t.public_id, t.kind, t.title, t.topic, t.member_count, m.role,
+                m.last_read_message_id
          FROM threads t JOIN thread_members m ON m.thread_id = t.id AND m.user_id = $2
          WHERE t.public_id = $1 AND t.deleted_at IS NULL",
     )
@@ -51,11 +54,12 @@ pub struct NavRow {
     pub last_sender: Option<String>,
     pub last_id: Option<i64>,
     pub unread: i64,
+    pub member_count: i64,
 }
 
 /// The navigation list query (exposed so a test can check its plan).
 pub const LIST_FOR_USER_SQL: &str = concat!(
-    "SELECT t.id, t.public_id, t.kind, t.title,
+    "SELECT t.id, t.public_id, t.kind, t.title, t.member_count,
                 lm.id AS last_id, lm.kind AS last_kind, lm.body AS last_body,
                 lm.deleted_at IS NOT NULL AS last_deleted, lm.created_at AS last_at,
                 lm.sender_id AS last_sender_id, lu.username AS last_sender,
@@ -88,17 +92,31 @@ pub struct CoMember {
     pub avatar_url: Option<String>,
 }
 
-/// The other members of every thread the user is in, oldest member first.
-pub async fn co_members(tx: &mut Tx, user_id: i64) -> Result<Vec<CoMember>, sqlx::Error> {
+/// The first `per_thread` other members (oldest member first) of every
+/// direct chat and group the user is in: what names them. Rooms are named
+/// by their title, so none of their members is read; and a big group
+/// gives only its first few.
+pub async fn co_members(
+    tx: &mut Tx,
+    user_id: i64,
+    per_thread: i64,
+) -> Result<Vec<CoMember>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as::<_, CoMember>(
-        "SELECT o.thread_id, u.username, u.avatar_url
-         FROM thread_members m
-         JOIN thread_members o ON o.thread_id = m.thread_id AND o.user_id <> m.user_id
-         JOIN users u ON u.id = o.user_id
-         WHERE m.user_id = $1
-         ORDER BY o.thread_id, o.joined_at, u.id",
+        "SELECT thread_id, username, avatar_url FROM (
+             SELECT o.thread_id, u.username, u.avatar_url, o.joined_at, u.id AS uid,
+                    ROW_NUMBER() OVER (PARTITION BY o.thread_id
+                                       ORDER BY o.joined_at, u.id) AS n
+             FROM thread_members m
+             JOIN threads t ON t.id = m.thread_id AND t.kind <> 'room'
+             JOIN thread_members o ON o.thread_id = m.thread_id AND o.user_id <> m.user_id
+             JOIN users u ON u.id = o.user_id
+             WHERE m.user_id = $1
+         ) firsts
+         WHERE n <= $2
+         ORDER BY thread_id, joined_at, uid",
     )
     .bind(user_id)
+    .bind(per_thread)
     .fetch_all(&mut *c)
     .await)
 }

@@ -19,22 +19,24 @@ pub struct Credentials {
     pub password_hash: String,
 }
 
-/// Inserts a user. `Ok(None)` when the name is taken (in any case: names
+/// Inserts a user, in the caller's transaction (which also puts them in
+/// the home room). `Ok(None)` when the name is taken (in any case: names
 /// are stored lower-case, and each backend's unique index also ignores
-/// case).
+/// case); the transaction can go on after that on SQLite, and must be
+/// dropped on PostgreSQL.
 pub async fn insert(
-    db: &Db,
+    tx: &mut Tx,
     username: &Username,
     password_hash: &str,
 ) -> Result<Option<UserRow>, sqlx::Error> {
-    let row = on_db!(db, pool => sqlx::query_as::<_, UserRow>(
+    let row = on_tx!(tx, c => sqlx::query_as::<_, UserRow>(
         "INSERT INTO users (username, password_hash, created_at) VALUES ($1, $2, $3)
          RETURNING id, username, created_at",
     )
     .bind(username.as_str())
     .bind(password_hash)
     .bind(Utc::now())
-    .fetch_one(pool)
+    .fetch_one(&mut *c)
     .await);
     match row {
         Ok(row) => Ok(Some(row)),
@@ -46,10 +48,11 @@ pub async fn insert(
 pub async fn credentials(db: &Db, username: &Username) -> Result<Option<Credentials>, sqlx::Error> {
     // SQLite's username index is NOCASE; PostgreSQL's is plain (names are
     // stored lower-case, and a unique index on lower(username) guards it).
+    // A bot has no password: it is no account to log in to.
     let sql = if db.is_postgres() {
-        "SELECT id, password_hash FROM users WHERE username = $1"
+        "SELECT id, password_hash FROM users WHERE username = $1 AND NOT is_bot"
     } else {
-        "SELECT id, password_hash FROM users WHERE username = $1 COLLATE NOCASE"
+        "SELECT id, password_hash FROM users WHERE username = $1 COLLATE NOCASE AND NOT is_bot"
     };
     on_db!(db, pool => sqlx::query_as::<_, Credentials>(sql)
     .bind(username.as_str())
@@ -74,11 +77,12 @@ pub struct ProfileRow {
     pub avatar_url: Option<String>,
     pub karma: i64,
     pub created_at: DateTime<Utc>,
+    pub is_bot: bool,
 }
 
 macro_rules! profile {
     () => {
-        "SELECT id, username, avatar_url, karma, created_at FROM users"
+        "SELECT id, username, avatar_url, karma, created_at, is_bot FROM users"
     };
 }
 
@@ -201,16 +205,16 @@ pub async fn insert_profile(
     .await)
 }
 
-/// Whether any account exists, as `tx` sees it.
+/// Whether any person (not a bot) has an account, as `tx` sees it.
 pub async fn any_in(tx: &mut Tx) -> Result<bool, sqlx::Error> {
-    on_tx!(tx, c => sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users)")
+    on_tx!(tx, c => sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE NOT is_bot)")
         .fetch_one(&mut *c)
         .await)
 }
 
-/// Whether any account exists.
+/// Whether any person (not a bot) has an account.
 pub async fn any(db: &Db) -> Result<bool, sqlx::Error> {
-    on_db!(db, pool => sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users)")
+    on_db!(db, pool => sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE NOT is_bot)")
         .fetch_one(pool)
         .await)
 }

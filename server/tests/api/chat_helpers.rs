@@ -82,6 +82,38 @@ impl TestApp {
         n
     }
 
+    /// `SELECT COUNT(*)` of `threads` or `thread_members` outside the home
+    /// room (which every user is in from registration).
+    pub async fn count_chats(&self, table: &str) -> i64 {
+        let home = app::store::rooms::HOME_ROOM;
+        let sql = match table {
+            "threads" => format!("SELECT COUNT(*) FROM threads WHERE public_id <> '{home}'"),
+            "thread_members" => format!(
+                "SELECT COUNT(*) FROM thread_members
+                 WHERE thread_id <> (SELECT id FROM threads WHERE public_id = '{home}')"
+            ),
+            other => panic!("count_chats: {other}"),
+        };
+        let mut db = self.db().await;
+        let n = sqlx::query_scalar(&sql)
+            .fetch_one(&mut db)
+            .await
+            .expect("count rows");
+        db.close().await.expect("close");
+        n
+    }
+
+    /// Accounts of people (Otter, the bot, is not one).
+    pub async fn count_people(&self) -> i64 {
+        let mut db = self.db().await;
+        let n = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username <> 'otter'")
+            .fetch_one(&mut db)
+            .await
+            .expect("count people");
+        db.close().await.expect("close");
+        n
+    }
+
     /// Row counts of every chat table, to show a request changed nothing.
     pub async fn row_counts(&self) -> Vec<(&'static str, i64)> {
         let mut counts = Vec::new();
@@ -231,6 +263,14 @@ impl User {
 
     pub async fn threads(&self) -> NavList {
         typed(ok(self.call("threads", &[]).await).await)
+    }
+
+    /// The navigation list without the home room (every user's from
+    /// registration): the chats this user started or was added to.
+    pub async fn chats(&self) -> Vec<ThreadSummary> {
+        let mut list = self.threads().await.threads;
+        list.retain(|t| t.id != app::store::rooms::HOME_ROOM);
+        list
     }
 
     /// This user's navigation entry for `thread`, if it is listed.

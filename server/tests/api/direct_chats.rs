@@ -28,16 +28,16 @@ async fn a_pair_has_one_direct_chat_whoever_starts_it() {
     assert_eq!(from_bo.kind, ThreadKind::Direct);
     assert!(!from_bo.created);
 
-    assert_eq!(app.count("threads").await, 1);
-    assert_eq!(app.count("thread_members").await, 2);
+    assert_eq!(app.count_chats("threads").await, 1);
+    assert_eq!(app.count_chats("thread_members").await, 2);
 
     let for_ana = ana.nav_entry(&first.id).await.expect("listed for ana");
     assert_eq!(for_ana.name, "bob");
     assert_eq!(for_ana.kind, ThreadKind::Direct);
     let for_bo = bob.nav_entry(&first.id).await.expect("listed for bob");
     assert_eq!(for_bo.name, "ana");
-    assert_eq!(ana.threads().await.threads.len(), 1);
-    assert_eq!(bob.threads().await.threads.len(), 1);
+    assert_eq!(ana.chats().await.len(), 1);
+    assert_eq!(bob.chats().await.len(), 1);
 }
 
 #[tokio::test]
@@ -51,10 +51,10 @@ async fn racing_starts_from_both_sides_make_one_thread() {
         let (a, b) = tokio::join!(ok(a), ok(b));
         assert_eq!(a["id"], b["id"], "{a} / {b}");
     }
-    assert_eq!(app.count("threads").await, 1);
-    assert_eq!(app.count("thread_members").await, 2);
-    let listed_a = ana.threads().await.threads;
-    let listed_b = bob.threads().await.threads;
+    assert_eq!(app.count_chats("threads").await, 1);
+    assert_eq!(app.count_chats("thread_members").await, 2);
+    let listed_a = ana.chats().await;
+    let listed_b = bob.chats().await;
     assert_eq!(listed_a.len(), 1);
     assert_eq!(listed_b.len(), 1);
     assert_eq!(listed_a[0].id, listed_b[0].id);
@@ -69,7 +69,7 @@ async fn exactly_one_of_two_racing_starts_creates_the_chat() {
     let (a, b) = tokio::join!(ana.start_chat(&["bob"]), bob.start_chat(&["ana"]));
     assert_eq!(a.id, b.id);
     assert!(a.created ^ b.created, "one creates, one finds: {a:?} {b:?}");
-    assert_eq!(app.count("threads").await, 1);
+    assert_eq!(app.count_chats("threads").await, 1);
 }
 
 #[tokio::test]
@@ -93,10 +93,10 @@ async fn starting_a_chat_with_yourself_or_nobody_is_refused_and_creates_nothing(
     // No list at all is a malformed request, not a crash.
     expect_status(ana.call("start_chat", &[]).await, StatusCode::BAD_REQUEST).await;
 
-    assert_eq!(app.count("threads").await, 0);
-    assert_eq!(app.count("thread_members").await, 0);
+    assert_eq!(app.count_chats("threads").await, 0);
+    assert_eq!(app.count_chats("thread_members").await, 0);
     assert_eq!(app.count("messages").await, 0);
-    assert!(ana.threads().await.threads.is_empty());
+    assert!(ana.chats().await.is_empty());
 }
 
 #[tokio::test]

@@ -70,22 +70,10 @@ async fn the_navigation_list_puts_the_latest_activity_first() {
     let with_cy = ana.start_chat(&["cyd"]).await.id;
 
     ana.send(&with_bo, "to bob").await;
-    let ids: Vec<String> = ana
-        .threads()
-        .await
-        .threads
-        .into_iter()
-        .map(|t| t.id)
-        .collect();
+    let ids: Vec<String> = ana.chats().await.into_iter().map(|t| t.id).collect();
     assert_eq!(ids, [with_bo.clone(), with_cy.clone()]);
     ana.send(&with_cy, "to cyd").await;
-    let ids: Vec<String> = ana
-        .threads()
-        .await
-        .threads
-        .into_iter()
-        .map(|t| t.id)
-        .collect();
+    let ids: Vec<String> = ana.chats().await.into_iter().map(|t| t.id).collect();
     assert_eq!(ids, [with_cy, with_bo]);
 }
 

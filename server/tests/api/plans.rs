@@ -28,6 +28,14 @@ const MESSAGES_PER_THREAD: i64 = 40;
 /// Users, direct chats between neighbours, groups of five, messages.
 async fn populate(db: &mut SqliteConnection) {
     let mut tx = db.begin().await.unwrap();
+    // Ids are chosen below: start from no rows at all (not even the home
+    // room and Otter, which the migrations made).
+    for table in ["thread_members", "threads", "users"] {
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
     let now = "2026-11-21T12:00:00Z";
     for u in 1..=USERS {
         sqlx::query(

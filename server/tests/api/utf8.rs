@@ -74,7 +74,7 @@ async fn form_fields_that_are_not_utf8_are_refused_and_nothing_is_stored() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(app.row_counts().await, before, "something was stored");
-    assert_eq!(app.count("users").await, 2);
+    assert_eq!(app.count_people().await, 2);
 
     // Valid multi-byte text passes, and is stored as sent.
     let res = ana
