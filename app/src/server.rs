@@ -7,6 +7,7 @@ pub mod client_ip;
 pub mod context;
 pub mod limits;
 pub mod live;
+pub mod otter;
 pub mod password_hash;
 pub mod session;
 pub mod state;

@@ -16,6 +16,7 @@ macro_rules! unread_of_member {
     };
 }
 
+pub mod bot;
 pub mod db;
 pub mod events;
 pub mod members;

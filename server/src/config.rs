@@ -31,6 +31,10 @@ pub struct Config {
     /// `PARLEY_EVENTS_KEPT` (events kept for resuming clients, default
     /// 100,000).
     pub live: app::server::live::LiveSettings,
+    /// `PARLEY_OTTER_DELAY_MS`: how long Otter waits before each answer
+    /// (default 0). For tests that stop the server between a question and
+    /// its answer.
+    pub otter_delay: std::time::Duration,
 }
 
 impl Config {
@@ -56,6 +60,11 @@ impl Config {
             precompress_assets: var("LEPTOS_WATCH").is_none(),
             demo: var("PARLEY_DEMO").is_some_and(|v| is_on(&v)),
             live: live_settings(&var)?,
+            otter_delay: std::time::Duration::from_millis(
+                var("PARLEY_OTTER_DELAY_MS")
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(0),
+            ),
         })
     }
 

@@ -108,7 +108,7 @@ async fn connect_postgres(url: &str) -> Result<Db, StartError> {
         .run(&pool)
         .await
         .map_err(|e| StartError::Migration(e.to_string()))?;
-    Ok(Db::Postgres(pool))
+    Ok(Db::Postgres(app::store::db::PgDb::new(pool)))
 }
 
 /// `url` without its password, for messages and logs.

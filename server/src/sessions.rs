@@ -70,8 +70,8 @@ pub async fn layer(
                 .map_err(StartError::Config)?,
         ),
         // PostgreSQL keeps them in their own schema, `tower_sessions`.
-        Db::Postgres(pool) => Store::Postgres(
-            PostgresStore::new(pool.clone())
+        Db::Postgres(pg) => Store::Postgres(
+            PostgresStore::new(pg.pool.clone())
                 .with_table_name("sessions")
                 .map_err(StartError::Config)?,
         ),

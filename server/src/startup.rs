@@ -93,8 +93,8 @@ impl Application {
         let mut background = vec![session_cleanup, limits_cleanup, pump];
         // On PostgreSQL this process is one node of a possible cluster: it
         // hears the others' commits, typing and presence (live::cluster).
-        if let Db::Postgres(pool) = &state.db {
-            let cluster = Cluster::join(pool.clone())
+        if let Db::Postgres(pg) = &state.db {
+            let cluster = Cluster::join(pg.pool.clone())
                 .await
                 .map_err(|e| StartError::Database(format!("joining the cluster: {e}")))?;
             state.cluster = Some(cluster.clone());
@@ -104,6 +104,12 @@ impl Application {
             )));
             background.push(tokio::spawn(cluster::keep_alive(state.clone(), cluster)));
         }
+
+        // Otter answers questions in its threads (F14), off the request path.
+        background.push(tokio::spawn(app::server::otter::run(
+            state.clone(),
+            config.otter_delay,
+        )));
 
         let pkg_dir = config.site_root.join("pkg");
         let pkg = if config.precompress_assets {

@@ -26,7 +26,7 @@ mod ssr {
         let client_id = crate::domain::parse_client_id(client_id)?;
         let t = access::member_thread(thread, v.id).await?;
         let now = Utc::now();
-        let (thread_id, sender) = (t.id, v.id);
+        let (thread_id, sender, tz) = (t.id, v.id, v.tz);
         let (client_id, kind, body) = (client_id.to_owned(), kind.to_owned(), body.to_owned());
         let inserted = access::write("committing a message", move |tx| {
             Box::pin(async move {
@@ -40,6 +40,12 @@ mod ssr {
                     return Err(AppError::BadRequest(
                         "That message id was already used.".into(),
                     ));
+                }
+                // A question for Otter is answered in the asker's zone.
+                if kind == "text" && crate::bot::question(&body).is_some() {
+                    store::bot::remember_time_zone(tx, sender, tz.name())
+                        .await
+                        .context("remembering a time zone")?;
                 }
                 // Your own message is read by you: one commit for both.
                 store::members::mark_read(tx, thread_id, sender, inserted.message.id, now)

@@ -56,7 +56,20 @@ where
     T: Send + 'static,
     F: for<'c> FnOnce(&'c mut Tx) -> TxFuture<'c, T> + Send + 'static,
 {
-    let state = state()?;
+    write_in(state()?, what, work).await
+}
+
+/// [`write`] for code that runs outside a request (Otter's worker), with
+/// the state passed in rather than read from the request's context.
+pub async fn write_in<T, F>(
+    state: super::AppState,
+    what: &'static str,
+    work: F,
+) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: for<'c> FnOnce(&'c mut Tx) -> TxFuture<'c, T> + Send + 'static,
+{
     let task = tokio::spawn(async move {
         let mut tx = state
             .db

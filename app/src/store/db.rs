@@ -12,13 +12,34 @@
 //! [`Db::is_postgres`]; the schema differs only in types (migrations/sqlite,
 //! migrations/postgres).
 
+use std::sync::Arc;
+
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 /// A connection pool on one of the two backends. Cheap to clone.
 #[derive(Clone, Debug)]
 pub enum Db {
     Sqlite(SqlitePool),
-    Postgres(PgPool),
+    Postgres(PgDb),
+}
+
+/// A PostgreSQL pool and this process's gate to its write slot.
+#[derive(Clone, Debug)]
+pub struct PgDb {
+    pub pool: PgPool,
+    /// Held by this node's one writer that may wait for the database's
+    /// write lock (see [`Db::begin_write`]).
+    writer: Arc<Mutex<()>>,
+}
+
+impl PgDb {
+    pub fn new(pool: PgPool) -> Self {
+        Self {
+            pool,
+            writer: Arc::default(),
+        }
+    }
 }
 
 /// An open transaction on one of the two backends. Dropping it without
@@ -26,7 +47,8 @@ pub enum Db {
 #[derive(Debug)]
 pub enum Tx {
     Sqlite(Transaction<'static, Sqlite>),
-    Postgres(Transaction<'static, Postgres>),
+    /// With this node's write gate when it is a write (released with it).
+    Postgres(Transaction<'static, Postgres>, Option<OwnedMutexGuard<()>>),
 }
 
 /// The key of the PostgreSQL advisory lock every write transaction holds
@@ -39,7 +61,10 @@ macro_rules! on_db {
     ($db:expr, $c:ident => $body:expr) => {
         match $db {
             $crate::store::Db::Sqlite($c) => $body,
-            $crate::store::Db::Postgres($c) => $body,
+            $crate::store::Db::Postgres(pg) => {
+                let $c = &pg.pool;
+                $body
+            }
         }
     };
 }
@@ -53,7 +78,7 @@ macro_rules! on_tx {
                 let $c = &mut **t;
                 $body
             }
-            $crate::store::Tx::Postgres(t) => {
+            $crate::store::Tx::Postgres(t, _) => {
                 let $c = &mut **t;
                 $body
             }
@@ -81,16 +106,21 @@ impl Db {
     ///   smaller id appear, and `id > cursor` never skips anything (the
     ///   gap-free cursor; see ARCHITECTURE.md). Writes are short (a few
     ///   statements), so serialising them costs little; reads never wait.
+    ///   A node's writers first queue on a gate of its own, so at most one
+    ///   of its pooled connections ever waits for the lock: the others stay
+    ///   free for reads and the live pump (without it, a burst of writers
+    ///   held every connection while they waited, and delivery stalled).
     pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
         match self {
             Db::Sqlite(pool) => Ok(Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)),
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
+            Db::Postgres(pg) => {
+                let gate = pg.writer.clone().lock_owned().await;
+                let mut tx = pg.pool.begin().await?;
                 sqlx::query("SELECT pg_advisory_xact_lock($1)")
                     .bind(WRITE_LOCK)
                     .execute(&mut *tx)
                     .await?;
-                Ok(Tx::Postgres(tx))
+                Ok(Tx::Postgres(tx, Some(gate)))
             }
         }
     }
@@ -101,9 +131,11 @@ impl Db {
     pub async fn begin_read(&self) -> Result<Tx, sqlx::Error> {
         match self {
             Db::Sqlite(pool) => Ok(Tx::Sqlite(pool.begin().await?)),
-            Db::Postgres(pool) => Ok(Tx::Postgres(
-                pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            Db::Postgres(pg) => Ok(Tx::Postgres(
+                pg.pool
+                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                     .await?,
+                None,
             )),
         }
     }
@@ -116,20 +148,20 @@ impl Db {
 
 impl Tx {
     pub fn is_postgres(&self) -> bool {
-        matches!(self, Tx::Postgres(_))
+        matches!(self, Tx::Postgres(..))
     }
 
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
             Tx::Sqlite(tx) => tx.commit().await,
-            Tx::Postgres(tx) => tx.commit().await,
+            Tx::Postgres(tx, _gate) => tx.commit().await,
         }
     }
 
     pub async fn rollback(self) -> Result<(), sqlx::Error> {
         match self {
             Tx::Sqlite(tx) => tx.rollback().await,
-            Tx::Postgres(tx) => tx.rollback().await,
+            Tx::Postgres(tx, _gate) => tx.rollback().await,
         }
     }
 }

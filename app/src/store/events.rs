@@ -54,7 +54,7 @@ pub async fn append(
     .bind(now)
     .fetch_one(&mut *c)
     .await)?;
-    if let Tx::Postgres(c) = tx {
+    if let Tx::Postgres(c, _) = tx {
         // Wakes every node's pump when this commits (PostgreSQL delivers
         // notifications at commit, and folds identical ones of one
         // transaction into one). SQLite runs one node, woken by the hub.

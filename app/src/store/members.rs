@@ -203,7 +203,7 @@ pub async fn of_threads(db: &Db, thread_ids: &[i64]) -> Result<Vec<(i64, i64)>, 
             .fetch_all(pool)
             .await
         }
-        Db::Postgres(pool) => {
+        Db::Postgres(super::db::PgDb { pool, .. }) => {
             sqlx::query_as::<_, (i64, i64)>(
                 "SELECT thread_id, user_id FROM thread_members WHERE thread_id = ANY($1)",
             )

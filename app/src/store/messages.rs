@@ -232,7 +232,7 @@ pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<MessageRow>, sqlx::Error
             .fetch_all(pool)
             .await
         }
-        Db::Postgres(pool) => {
+        Db::Postgres(super::db::PgDb { pool, .. }) => {
             sqlx::query_as::<_, MessageRow>(concat!(select!(), " WHERE m.id = ANY($1)"))
                 .bind(ids)
                 .fetch_all(pool)

@@ -86,7 +86,7 @@ pub async fn for_messages(db: &Db, message_ids: &[i64]) -> Result<Vec<ReactionRo
             .fetch_all(pool)
             .await
         }
-        Db::Postgres(pool) => {
+        Db::Postgres(super::db::PgDb { pool, .. }) => {
             sqlx::query_as::<_, ReactionRow>(select_where!("r.message_id = ANY($1)"))
                 .bind(message_ids)
                 .fetch_all(pool)

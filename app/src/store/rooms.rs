@@ -176,7 +176,7 @@ pub async fn participants(
             .fetch_all(pool)
             .await?
         }
-        Db::Postgres(pool) => {
+        Db::Postgres(super::db::PgDb { pool, .. }) => {
             sqlx::query_as::<_, MemberRow>(concat!(
                 select_participants!(),
                 " AND m.user_id = ANY($2)"

@@ -143,7 +143,7 @@ pub async fn profiles_by_names(
             .fetch_all(&mut **c)
             .await
         }
-        Tx::Postgres(c) => {
+        Tx::Postgres(c, _) => {
             sqlx::query_as::<_, ProfileRow>(concat!(profile!(), " WHERE username = ANY($1)"))
                 .bind(names)
                 .fetch_all(&mut **c)

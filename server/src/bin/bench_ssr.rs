@@ -53,6 +53,7 @@ async fn main() -> Result<()> {
         precompress_assets: false,
         demo: false,
         live: Default::default(),
+        otter_delay: Default::default(),
     };
     let app = Application::build(config)
         .await

@@ -202,6 +202,8 @@ from_json!(
     StartedChat,
     ThreadView,
     Vec<app::model::Reaction>,
+    app::model::RoomSummary,
+    Vec<app::model::RoomSummary>,
     Vec<app::model::UserCard>
 );
 

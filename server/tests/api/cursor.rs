@@ -104,7 +104,7 @@ async fn without_the_write_lock_postgres_would_skip_an_event() {
         return;
     }
     let (_dir, db, thread) = fixture().await;
-    let Db::Postgres(pool) = &db else {
+    let Db::Postgres(app::store::db::PgDb { pool, .. }) = &db else {
         unreachable!("on_postgres")
     };
     let insert = "INSERT INTO events (thread_id, kind, created_at)

@@ -214,6 +214,7 @@ pub fn test_config(database_url: &str) -> Config {
         precompress_assets: true,
         demo: false,
         live: Default::default(),
+        otter_delay: Default::default(),
     }
 }
 

@@ -203,6 +203,7 @@ pub struct Hub {
     by_user: Mutex<HashMap<i64, Present>>,
     next_conn: AtomicU64,
     wake: Notify,
+    wake_bot: Notify,
 }
 
 impl std::fmt::Debug for Hub {
@@ -434,9 +435,16 @@ impl Hub {
         }
     }
 
-    /// Says new events were committed; the pump reads them at once.
+    /// Says new events were committed; the pump reads them at once, and
+    /// Otter's worker looks for questions.
     pub fn wake(&self) {
         self.wake.notify_one();
+        self.wake_bot.notify_one();
+    }
+
+    /// Resolves after a [`Hub::wake`] (Otter's worker waits here).
+    pub async fn bot_woken(&self) {
+        self.wake_bot.notified().await;
     }
 
     pub async fn woken(&self) {

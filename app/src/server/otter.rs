@@ -1,0 +1,127 @@
+//! Otter's worker (F14): reads the messages of Otter's threads after its
+//! cursor and answers each "Hey Otter," question once, as Otter, through
+//! the store like any participant (so the answer is live, logged and
+//! resumable). What to answer is `crate::bot`'s.
+//!
+//! - **After the commit, off the request path.** It wakes when any write
+//!   commits ([`super::live::Hub::wake`], and on PostgreSQL when another
+//!   node's commit is signalled) and polls every second besides.
+//! - **Exactly one answer.** The answer's client id is `otter-<question
+//!   id>`, and a sender's client ids are unique: a question read twice (a
+//!   restart before the cursor moved, two nodes of a cluster both reading
+//!   it) inserts one answer; the second insert changes nothing.
+//! - **Restarts.** The cursor is stored (`bot_state`), moved in the same
+//!   transaction as the answer it covers: a question left unanswered by a
+//!   crash is read again, and answered, after the restart.
+//! - **Floods.** One asker gets at most a few answers a minute (per node:
+//!   see ARCHITECTURE.md); further questions are passed over quietly.
+
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use chrono::Utc;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use super::{access, AppState, ResultExt};
+use crate::store::{bot, messages};
+
+/// Messages read per round.
+const BATCH: i64 = 100;
+/// The longest a question waits when nothing woke the worker.
+const POLL: Duration = Duration::from_secs(1);
+/// Answers per asker: 5 at once, then one every 12 s.
+const ANSWERS_PER_MINUTE: u32 = 5;
+
+/// Runs until the task is aborted. `delay` is waited before each answer
+/// (`PARLEY_OTTER_DELAY_MS`, 0 by default; the crash test uses it to stop
+/// the server between a question and its answer).
+pub async fn run(state: AppState, delay: Duration) {
+    let otter = loop {
+        match bot::otter(&state.db).await {
+            Ok(Some(id)) => break id,
+            Ok(None) => {
+                tracing::warn!("otter: no bot user; Otter stays quiet");
+                return;
+            }
+            Err(e) => {
+                tracing::error!("otter: finding the bot: {e}");
+                tokio::time::sleep(POLL).await;
+            }
+        }
+    };
+    let per_minute = NonZeroU32::new(ANSWERS_PER_MINUTE).unwrap_or(NonZeroU32::MIN);
+    let limits: DefaultKeyedRateLimiter<i64> = RateLimiter::keyed(Quota::per_minute(per_minute));
+    loop {
+        match round(&state, otter, &limits, delay).await {
+            // More may be waiting: read on at once.
+            Ok(true) => continue,
+            Ok(false) => {}
+            Err(e) => tracing::error!("otter: {e}"),
+        }
+        tokio::select! {
+            _ = state.hub.bot_woken() => {}
+            _ = tokio::time::sleep(POLL) => {}
+        }
+        limits.retain_recent();
+    }
+}
+
+/// Reads one batch after the stored cursor and answers its questions;
+/// `true` when the batch was full (more to read).
+async fn round(
+    state: &AppState,
+    otter: i64,
+    limits: &DefaultKeyedRateLimiter<i64>,
+    delay: Duration,
+) -> Result<bool, crate::error::AppError> {
+    let cursor = bot::through(&state.db).await.context("reading Otter's cursor")?;
+    let heard = bot::heard_after(&state.db, otter, cursor, BATCH)
+        .await
+        .context("reading Otter's threads")?;
+    let Some(last) = heard.last().map(|h| h.id) else {
+        return Ok(false);
+    };
+    for h in &heard {
+        let Some(question) = crate::bot::question(&h.body) else {
+            continue;
+        };
+        if limits.check_key(&h.sender_id).is_err() {
+            tracing::info!(asker = h.sender_id, "otter: too many questions, passed over");
+            continue;
+        }
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+        let tz = h
+            .time_zone
+            .as_deref()
+            .and_then(|z| z.parse::<chrono_tz::Tz>().ok())
+            .unwrap_or(chrono_tz::UTC);
+        let now = Utc::now();
+        let text = crate::bot::answer(question, now, tz);
+        let (thread, question_id) = (h.thread_id, h.id);
+        access::write_in(state.clone(), "committing Otter's answer", move |tx| {
+            Box::pin(async move {
+                let client_id = format!("otter-{question_id}");
+                messages::insert(tx, thread, otter, &client_id, "text", &text, now)
+                    .await
+                    .context("storing Otter's answer")?;
+                bot::heard_through(tx, question_id)
+                    .await
+                    .context("moving Otter's cursor")
+            })
+        })
+        .await?;
+    }
+    // Everything in the batch is heard (the questions' answers committed
+    // above, each with its own cursor move).
+    access::write_in(state.clone(), "moving Otter's cursor", move |tx| {
+        Box::pin(async move {
+            bot::heard_through(tx, last)
+                .await
+                .context("moving Otter's cursor")
+        })
+    })
+    .await?;
+    Ok(heard.len() as i64 == BATCH)
+}
