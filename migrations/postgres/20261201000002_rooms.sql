@@ -9,7 +9,8 @@ UPDATE threads t SET member_count =
 CREATE INDEX threads_rooms_by_activity ON threads (kind, last_activity_at);
 
 ALTER TABLE thread_members ADD COLUMN last_active_at TIMESTAMPTZ;
-CREATE INDEX thread_members_by_activity ON thread_members (thread_id, last_active_at);
+CREATE INDEX thread_members_by_activity
+    ON thread_members (thread_id, last_active_at DESC NULLS LAST);
 
 ALTER TABLE users ADD COLUMN is_bot BOOLEAN NOT NULL DEFAULT false;
 ALTER TABLE users ADD COLUMN time_zone TEXT;

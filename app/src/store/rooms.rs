@@ -138,8 +138,17 @@ macro_rules! select_participants {
     };
 }
 
+/// [`participants`]' query for the most recently active (exposed so a
+/// test can check its plan).
+pub const PARTICIPANTS_SQL: &str = concat!(
+    select_participants!(),
+    // The index's own order (no sort of every member): people who never
+    // posted come last, in no particular order.
+    " ORDER BY m.last_active_at DESC NULLS LAST LIMIT $2"
+);
+
 /// The `limit` members of a thread who posted in it most recently (then
-/// the rest by when they joined), and any of `also` (the viewer, people
+/// others), and any of `also` (the viewer, people
 /// online) who are members: a page of a room of thousands, never all of
 /// it. Uses the members-by-activity index.
 pub async fn participants(
@@ -148,10 +157,7 @@ pub async fn participants(
     limit: i64,
     also: &[i64],
 ) -> Result<Vec<MemberRow>, sqlx::Error> {
-    let recent = on_db!(db, pool => sqlx::query_as::<_, MemberRow>(concat!(
-        select_participants!(),
-        " ORDER BY m.last_active_at IS NULL, m.last_active_at DESC, m.joined_at, u.id LIMIT $2"
-    ))
+    let recent = on_db!(db, pool => sqlx::query_as::<_, MemberRow>(PARTICIPANTS_SQL)
     .bind(thread_id)
     .bind(limit)
     .fetch_all(pool)

@@ -92,6 +92,20 @@ pub struct CoMember {
     pub avatar_url: Option<String>,
 }
 
+/// [`co_members`]'s query (exposed so a test can check its plan).
+pub const CO_MEMBERS_SQL: &str = "SELECT thread_id, username, avatar_url FROM (
+         SELECT o.thread_id, u.username, u.avatar_url, o.joined_at, u.id AS uid,
+                ROW_NUMBER() OVER (PARTITION BY o.thread_id
+                                   ORDER BY o.joined_at, u.id) AS n
+         FROM thread_members m
+         JOIN threads t ON t.id = m.thread_id AND t.kind <> 'room'
+         JOIN thread_members o ON o.thread_id = m.thread_id AND o.user_id <> m.user_id
+         JOIN users u ON u.id = o.user_id
+         WHERE m.user_id = $1
+     ) firsts
+     WHERE n <= $2
+     ORDER BY thread_id, joined_at, uid";
+
 /// The first `per_thread` other members (oldest member first) of every
 /// direct chat and group the user is in: what names them. Rooms are named
 /// by their title, so none of their members is read; and a big group
@@ -101,20 +115,7 @@ pub async fn co_members(
     user_id: i64,
     per_thread: i64,
 ) -> Result<Vec<CoMember>, sqlx::Error> {
-    on_tx!(tx, c => sqlx::query_as::<_, CoMember>(
-        "SELECT thread_id, username, avatar_url FROM (
-             SELECT o.thread_id, u.username, u.avatar_url, o.joined_at, u.id AS uid,
-                    ROW_NUMBER() OVER (PARTITION BY o.thread_id
-                                       ORDER BY o.joined_at, u.id) AS n
-             FROM thread_members m
-             JOIN threads t ON t.id = m.thread_id AND t.kind <> 'room'
-             JOIN thread_members o ON o.thread_id = m.thread_id AND o.user_id <> m.user_id
-             JOIN users u ON u.id = o.user_id
-             WHERE m.user_id = $1
-         ) firsts
-         WHERE n <= $2
-         ORDER BY thread_id, joined_at, uid",
-    )
+    on_tx!(tx, c => sqlx::query_as::<_, CoMember>(CO_MEMBERS_SQL)
     .bind(user_id)
     .bind(per_thread)
     .fetch_all(&mut *c)
