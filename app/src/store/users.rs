@@ -160,14 +160,25 @@ pub async fn name_of(tx: &mut Tx, id: i64) -> Result<String, sqlx::Error> {
         .await)
 }
 
-/// Everyone who shares a thread with `user` (who sees their presence).
+/// Rooms bigger than this do not carry their members' presence: the home
+/// room has everyone, and telling everyone of every arrival is a fan-out
+/// of the whole site per connection. Their participants panel reads who
+/// is online when it opens; direct chats, groups and smaller rooms are
+/// told live.
+pub const PRESENCE_ROOM_MAX: i64 = 200;
+
+/// Everyone who shares a direct chat, a group or a room of at most
+/// [`PRESENCE_ROOM_MAX`] members with `user` (who sees their presence).
 pub async fn co_member_ids(db: &Db, user: i64) -> Result<Vec<i64>, sqlx::Error> {
     on_db!(db, pool => sqlx::query_scalar(
         "SELECT DISTINCT o.user_id FROM thread_members m
+         JOIN threads t ON t.id = m.thread_id
+                       AND (t.kind <> 'room' OR t.member_count <= $2)
          JOIN thread_members o ON o.thread_id = m.thread_id AND o.user_id <> m.user_id
          WHERE m.user_id = $1",
     )
     .bind(user)
+    .bind(PRESENCE_ROOM_MAX)
     .fetch_all(pool)
     .await)
 }
