@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run run-pg demo test tools dev fmt pg-start pg-stop bench-load bench-ssr bench-live bench-login screenshots
+.PHONY: run run-pg demo test tools dev fmt pg-start pg-stop bench-load bench-ssr bench-live bench-pg bench-login screenshots
 
 ## Build a release and serve Parley on SQLite at http://127.0.0.1:3000
 run: tools
@@ -69,6 +69,35 @@ bench-ssr:
 bench-live:
 	RUSTFLAGS="--cfg erase_components" cargo build --release -p server --features bench --bin parley --bin bench_live
 	ulimit -n "$$(ulimit -Hn)" && "$${CARGO_TARGET_DIR:-target}/release/bench_live" $(ARGS)
+
+## SQLite vs PostgreSQL (one node, then two with the sockets and senders
+## split), release build: durable sends/s (100 closed-loop senders) and
+## send→deliver p50/p99 in a 1,000-member group at 100 msg/s, side by side
+## (prints a table; quick run: make bench-pg ARGS="--members 50 --seconds 3")
+# A private cluster in a fresh folder with PostgreSQL's default durability
+# (every commit waits for its WAL flush: no fsync=off here), stopped and
+# removed on the way out whatever happens. ARGS go to all three runs.
+bench-pg:
+	RUSTFLAGS="--cfg erase_components" cargo build --release -p server --features bench --bin parley --bin bench_live
+	@set -euo pipefail; \
+	ulimit -n "$$(ulimit -Hn)"; \
+	bench="$${CARGO_TARGET_DIR:-target}/release/bench_live"; \
+	dir="$$(mktemp -d /tmp/parley-bench-pg.XXXXXX)"; \
+	trap 'scripts/postgres.sh stop "$$dir"; rm -rf "$$dir"' EXIT; \
+	url="$$(scripts/postgres.sh start "$$dir")"; \
+	run() { \
+	  echo; echo "==== $$1"; \
+	  "$$bench" --only sends,latency --members 1000 --rates 100 "$${@:3}" $(ARGS) | tee "$$dir/$$2.log"; \
+	}; \
+	run "SQLite" sqlite; \
+	run "PostgreSQL, 1 node" pg1 --database "$$url"; \
+	run "PostgreSQL, 2 nodes" pg2 --database "$$url" --nodes 2; \
+	echo; \
+	printf '%-22s%10s%10s%10s%10s%10s\n' "" "sends/s" "send p50" "send p99" "deliv p50" "deliv p99"; \
+	for row in "SQLite:sqlite" "PostgreSQL, 1 node:pg1" "PostgreSQL, 2 nodes:pg2"; do \
+	  printf '%-22s%s\n' "$${row%%:*}" "$$(sed -n 's/^figures: //p' "$$dir/$${row##*:}.log")"; \
+	done; \
+	echo "(sends/s: acknowledged durable sends a second; times in ms)"
 
 ## Server memory after 200 concurrent logins for made-up names (each from
 ## its own loopback address, so all are hashed), release build (prints

@@ -1,11 +1,18 @@
 //! `make bench-live`: how long a group message takes to reach every
-//! member's live socket, and how much server memory an idle live socket
-//! costs.
+//! member's live socket, how many durable sends a second the server takes,
+//! and how much server memory an idle live socket costs. `make bench-pg`
+//! runs the sends and the latency on SQLite and on PostgreSQL with one and
+//! two nodes, side by side.
 //!
 //! Runs the real `parley` release binary as a child process (the one built
 //! next to this bench, or `--server-bin PATH`) on 127.0.0.1:0 with a fresh
-//! SQLite file in a temporary folder, three times on the same database, so
-//! that each figure comes from a process that did nothing else:
+//! SQLite file in a temporary folder, or with `--database URL` a fresh
+//! database on that PostgreSQL cluster (created under a unique name,
+//! dropped at the end), once per part on the same database, so that each
+//! figure comes from a process that did nothing else. With `--nodes N`
+//! (PostgreSQL only) the sends and the latency parts run N processes on the
+//! database, each on its own port, with senders and sockets spread over them
+//! round-robin; the other parts stay on one node:
 //!
 //! 1. Set-up: registers `--members` people over HTTP (`/api/register`, which
 //!    also logs them in: one Argon2 hash each, as in production). The
@@ -15,7 +22,7 @@
 //!    in the server is relaxed. The first member starts a group with the
 //!    next 99 (`start_chat`) and adds the rest 100 at a time
 //!    (`add_members`). Sessions live in the database, so the cookies stay
-//!    valid in the next two processes.
+//!    valid in the later processes.
 //! 2. Delivery latency: every member opens one socket (`GET /api/live`, with
 //!    the session cookie and the page's `Origin`, 64 handshakes at a time),
 //!    and the bench waits for every `ready` frame and for the presence
@@ -32,7 +39,22 @@
 //!    order, or the bench fails. The bench's own client runs on the same
 //!    cores as the server, so these are loopback figures under the load
 //!    the client itself adds; the CPU time each used (from `/proc`) is
-//!    printed per phase, per frame the sockets received.
+//!    printed per phase, per frame the sockets received (with PostgreSQL on
+//!    this machine, its processes' too). With several nodes the latency is
+//!    also split by whether the socket is on the sender's node.
+//!
+//!    Durable sends (`sends`, run before the latency): [`SEND_THREADS`]
+//!    direct chats between distinct pairs of members (fewer if there are
+//!    not that many pairs), one sender in each, every sender posting
+//!    `send_message` in a closed loop (the next send right after the
+//!    answer) for `--seconds` (its first value). Prints acknowledged sends
+//!    a second and the answer times; then counts the bench's messages in
+//!    the database itself and fails unless exactly the acknowledged ones
+//!    are stored. "Durable" is each backend's default: SQLite in WAL mode
+//!    with `synchronous=NORMAL` (parley's setting: safe from a process
+//!    crash, not from an OS crash), PostgreSQL as configured (by default
+//!    every commit waits for its WAL flush); so the part also times
+//!    fdatasync on this disk, the least such a commit waits.
 //! 3. Memory: after a warm-up (a few sockets opened and closed), the
 //!    server's VmRSS (`/proc/<pid>/status`) with no socket open; then
 //!    `--idle` sockets are opened, spread round-robin over the members'
@@ -60,14 +82,20 @@
 //! The bench and the server each hold one descriptor per socket: raise the
 //! limit first (`ulimit -n`; the Makefile recipe does).
 //!
+//! The last line, `figures: …`, has the sends and the latency of the last
+//! rate in fixed-width columns (`make bench-pg` puts them in a table; `-`
+//! where a part did not run).
+//!
 //! Usage: `bench_live [--members N] [--idle N] [--rates 10,100]
 //! [--seconds 20,10] [--senders N] [--restart-seconds S]
-//! [--only latency,memory,restart] [--server-bin PATH]`.
+//! [--only sends,latency,memory,restart] [--database URL] [--nodes N]
+//! [--server-bin PATH]`.
 
 use std::{
+    collections::HashMap,
     io::{BufRead, BufReader},
     net::{IpAddr, Ipv4Addr},
-    path::PathBuf,
+    path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     sync::{
         atomic::{AtomicU64, AtomicUsize, Ordering},
@@ -131,6 +159,12 @@ const RESUME_LIMIT: Duration = Duration::from_secs(60);
 const SEND_RETRY_LIMIT: Duration = Duration::from_secs(60);
 /// A socket handshake that takes longer than this counts as failed.
 const HANDSHAKE_LIMIT: Duration = Duration::from_secs(10);
+/// Direct chats in the sends part, one closed-loop sender each.
+const SEND_THREADS: usize = 100;
+/// Client ids of the sends part: this, the chat's number, the send's.
+/// Unlike [`client_id`]'s, they never collide with the latency part's
+/// (a sender's id is stored once: reused, it would be taken for a retry).
+const SENDS_PREFIX: &str = "sends-";
 
 #[derive(Debug, Clone, PartialEq)]
 struct Args {
@@ -143,12 +177,17 @@ struct Args {
     /// Length of the restart phase's sending; 0 skips it.
     restart_seconds: f64,
     only: Parts,
+    /// A PostgreSQL cluster's URL; `None`: a fresh SQLite file.
+    database: Option<String>,
+    /// Processes on the database in the sends and latency parts.
+    nodes: usize,
     server_bin: Option<PathBuf>,
 }
 
 /// Which parts run (`--only`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Parts {
+    sends: bool,
     latency: bool,
     memory: bool,
     restart: bool,
@@ -156,24 +195,27 @@ struct Parts {
 
 impl Parts {
     const ALL: Self = Self {
+        sends: true,
         latency: true,
         memory: true,
         restart: true,
     };
 
-    /// `latency,memory,restart` or any of them.
+    /// `sends,latency,memory,restart` or any of them.
     fn parse(value: &str) -> Result<Self> {
         let mut parts = Self {
+            sends: false,
             latency: false,
             memory: false,
             restart: false,
         };
         for name in value.split(',').map(str::trim) {
             match name {
+                "sends" => parts.sends = true,
                 "latency" => parts.latency = true,
                 "memory" => parts.memory = true,
                 "restart" => parts.restart = true,
-                _ => bail!("--only: {name:?} is not latency, memory or restart"),
+                _ => bail!("--only: {name:?} is not sends, latency, memory or restart"),
             }
         }
         Ok(parts)
@@ -190,6 +232,8 @@ impl Default for Args {
             senders: 4,
             restart_seconds: 10.0,
             only: Parts::ALL,
+            database: None,
+            nodes: 1,
             server_bin: None,
         }
     }
@@ -197,14 +241,19 @@ impl Default for Args {
 
 const USAGE: &str = "usage: bench_live [--members N] [--idle N] [--rates R1,R2,..] \
 [--seconds S | S1,S2,..] [--senders N] [--restart-seconds S] [--only PARTS] \
-[--server-bin PATH]
+[--database URL] [--nodes N] [--server-bin PATH]
   --members N      people in the group, one live socket each (default 1000)
   --idle N         idle sockets for the memory figure, 0 to skip (default 5000)
   --rates R,..     messages per second, one phase each (default 10,100)
-  --seconds S,..   length of each phase; one value for all (default 20,10)
+  --seconds S,..   length of each phase; one value for all (default 20,10);
+                   the sends part runs for the first
   --senders N      members who send, in turn (default 4)
   --restart-seconds S  sending while the server restarts, 0 to skip (default 10)
-  --only PARTS     latency, memory, restart, comma-separated (default all)
+  --only PARTS     sends, latency, memory, restart, comma-separated (default all)
+  --database URL   a PostgreSQL cluster (postgres://…): the bench creates a fresh
+                   database on it (default: a fresh SQLite file)
+  --nodes N        parley processes on the database in the sends and latency
+                   parts, PostgreSQL only (default 1)
   --server-bin P   the parley binary (default: next to this one)";
 
 /// Parses the flags (`--flag value` or `--flag=value`); `None` for `--help`.
@@ -228,6 +277,8 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Args>> {
             "--senders",
             "--restart-seconds",
             "--only",
+            "--database",
+            "--nodes",
             "--server-bin",
         ];
         ensure!(
@@ -249,6 +300,8 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Args>> {
             "--members" => parsed.members = count(&value)?,
             "--idle" => parsed.idle = count(&value)?,
             "--senders" => parsed.senders = count(&value)?,
+            "--nodes" => parsed.nodes = count(&value)?,
+            "--database" => parsed.database = Some(value),
             "--restart-seconds" => {
                 parsed.restart_seconds = value
                     .trim()
@@ -286,6 +339,20 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Args>> {
         "--senders must be between 1 and --members"
     );
     ensure!(!parsed.rates.is_empty(), "--rates needs at least one rate");
+    if let Some(url) = &parsed.database {
+        ensure!(
+            url.starts_with("postgres://") || url.starts_with("postgresql://"),
+            "--database must be a PostgreSQL URL (postgres://…); SQLite is the default"
+        );
+    }
+    ensure!(
+        (1..=16).contains(&parsed.nodes),
+        "--nodes must be between 1 and 16"
+    );
+    ensure!(
+        parsed.nodes == 1 || parsed.database.is_some(),
+        "--nodes above 1 needs --database (nodes share a PostgreSQL database)"
+    );
     ensure!(
         parsed.restart_seconds == 0.0
             || parsed.restart_seconds >= RESTART_AFTER.as_secs_f64() + 1.0,
@@ -340,38 +407,84 @@ async fn main() -> Result<()> {
     let dir = tempfile::tempdir().context("creating a temporary folder")?;
     let site = dir.path().join("site");
     std::fs::create_dir_all(&site).context("creating an empty site folder")?;
-    let db_url = format!("sqlite://{}", dir.path().join("bench.db").display());
-    let env = ServerEnv { bin, db_url, site };
+    let database = match &args.database {
+        None => Database::Sqlite {
+            url: format!("sqlite://{}", dir.path().join("bench.db").display()),
+        },
+        Some(cluster) => Database::fresh_postgres(cluster).await?,
+    };
+    let env = ServerEnv {
+        bin,
+        db_url: database.url().to_owned(),
+        site,
+    };
     println!(
         "bench_live: server {}, {} cores, load average {}",
         env.bin.display(),
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         load_average()
     );
-    let base = Instant::now();
+    println!(
+        "database: {}; {} node{} in the sends and latency parts",
+        database.describe(),
+        args.nodes,
+        if args.nodes == 1 { "" } else { "s" }
+    );
+    let outcome = run(&env, &database, &args, dir.path()).await;
+    let dropped = database.drop().await;
+    outcome?;
+    dropped
+}
 
-    let mut server = Server::start(&env, ANY_PORT).context("starting parley for the set-up")?;
-    let setup = set_up(&server, &args).await;
+/// The parts `args` asks for, on `database`, with `scratch` a folder of
+/// the bench's own; every part runs even if one before fails, and the bench
+/// fails at the end.
+async fn run(env: &ServerEnv, database: &Database, args: &Args, scratch: &Path) -> Result<()> {
+    let base = Instant::now();
+    let mut server = Server::start(env, ANY_PORT).context("starting parley for the set-up")?;
+    let setup = set_up(&server, args).await;
     server.stop()?;
     let (members, group) = setup?;
+    let mut figures = Figures::default();
 
-    // Every part runs even if one before fails; the bench fails at the end.
+    let (mut sends, mut sends_stopped) = (Ok(()), Ok(()));
+    if args.only.sends {
+        let mut nodes =
+            start_nodes(env, args.nodes).context("starting parley for the sends run")?;
+        sends = durable_sends(&nodes, database, &members, args, scratch)
+            .await
+            .map(|f| figures.sends = Some(f));
+        sends_stopped = stop_all(&mut nodes);
+        nodes.iter().for_each(Server::report_log);
+        if let Err(e) = &sends {
+            println!("\nFAILED: {e:#}");
+        }
+    }
+
     let (mut latency, mut stopped) = (Ok(()), Ok(()));
     if args.only.latency {
-        let mut server =
-            Server::start(&env, ANY_PORT).context("starting parley for the latency run")?;
-        latency = delivery(&server, &members, &group, &args, base).await;
-        stopped = server.stop();
-        server.report_log();
+        let mut nodes =
+            start_nodes(env, args.nodes).context("starting parley for the latency run")?;
+        latency = delivery(&nodes, database, &members, &group, args, base)
+            .await
+            .map(|l| figures.latency = Some(l));
+        stopped = stop_all(&mut nodes);
+        nodes.iter().for_each(Server::report_log);
         if let Err(e) = &latency {
             println!("\nFAILED: {e:#}");
         }
     }
 
+    let one_node = |part: &str| {
+        if args.nodes > 1 {
+            println!("\n({part} runs on one node: --nodes applies to sends and latency)");
+        }
+    };
     let mut memory = Ok(());
     if args.only.memory && args.idle > 0 {
+        one_node("memory");
         let mut server =
-            Server::start(&env, ANY_PORT).context("starting parley for the memory run")?;
+            Server::start(env, ANY_PORT).context("starting parley for the memory run")?;
         memory = idle_memory(&server, &members, args.idle, base).await;
         server.stop()?;
         server.report_log();
@@ -379,6 +492,7 @@ async fn main() -> Result<()> {
 
     let mut restarted = Ok(());
     if args.only.restart && args.restart_seconds > 0.0 {
+        one_node("restart");
         // Client ids go on from the latency run's (a sender's id is
         // stored once: reused, it would be taken for a retry).
         let first = args
@@ -387,17 +501,67 @@ async fn main() -> Result<()> {
             .zip(&args.seconds)
             .map(|(&rate, &secs)| messages_in(rate, secs))
             .sum();
-        restarted = restart(&env, &members, &group, &args, first, base).await;
+        restarted = restart(env, &members, &group, args, first, base).await;
         if let Err(e) = &restarted {
             println!("\nFAILED: {e:#}");
         }
     }
     println!("load average at the end: {}", load_average());
+    println!("{}", figures.line());
+    sends?;
+    sends_stopped?;
     latency?;
     stopped?;
     memory?;
     restarted?;
     Ok(())
+}
+
+/// The bench's headline figures, printed last on one line in fixed-width
+/// columns for `make bench-pg`'s table: sends a second, their answer's p50
+/// and p99 (ms), and send→frame p50 and p99 (ms) at the last rate.
+#[derive(Default)]
+struct Figures {
+    sends: Option<SendFigures>,
+    latency: Option<Percentiles>,
+}
+
+/// The p50 and p99 of some durations.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Percentiles {
+    p50: Option<Duration>,
+    p99: Option<Duration>,
+}
+
+impl Percentiles {
+    /// Of sorted samples.
+    fn of(sorted: &[Duration]) -> Self {
+        Self {
+            p50: percentile(sorted, 50.0),
+            p99: percentile(sorted, 99.0),
+        }
+    }
+}
+
+impl Figures {
+    /// `figures:` and five columns of 10 characters; `-` for a part that
+    /// did not run (or a figure it could not give).
+    fn line(&self) -> String {
+        let cell = |v: Option<f64>| match v {
+            Some(v) if v.is_finite() => format!("{v:>10.1}"),
+            _ => format!("{:>10}", "-"),
+        };
+        let millis = |d: Option<Duration>| d.map(|d| d.as_secs_f64() * 1000.0);
+        let sends = self.sends.as_ref();
+        format!(
+            "figures: {}{}{}{}{}",
+            cell(sends.map(|s| s.per_second)),
+            cell(sends.and_then(|s| millis(s.answers.p50))),
+            cell(sends.and_then(|s| millis(s.answers.p99))),
+            cell(self.latency.and_then(|l| millis(l.p50))),
+            cell(self.latency.and_then(|l| millis(l.p99))),
+        )
+    }
 }
 
 /// Where a run listens when the port does not matter.
@@ -412,6 +576,176 @@ struct ServerEnv {
     bin: PathBuf,
     db_url: String,
     site: PathBuf,
+}
+
+/// Starts `n` processes on the database, each on a port of its own.
+fn start_nodes(env: &ServerEnv, n: usize) -> Result<Vec<Server>> {
+    (1..=n)
+        .map(|k| Server::start(env, ANY_PORT).with_context(|| format!("starting node {k} of {n}")))
+        .collect()
+}
+
+/// Stops every node (all of them, even after one fails); the first error.
+fn stop_all(nodes: &mut [Server]) -> Result<()> {
+    let mut outcome = Ok(());
+    for node in nodes {
+        let stopped = node.stop();
+        if outcome.is_ok() {
+            outcome = stopped;
+        }
+    }
+    outcome
+}
+
+/// The database every run of the bench uses.
+enum Database {
+    /// A SQLite file in the bench's temporary folder.
+    Sqlite { url: String },
+    /// A database made for this bench on a PostgreSQL cluster.
+    Postgres {
+        /// The cluster's URL as given (its own database: where the bench
+        /// creates and drops `name`).
+        cluster: String,
+        name: String,
+        url: String,
+        /// The cluster's postmaster, when it runs on this machine: its
+        /// children's CPU time is read from /proc.
+        postmaster: Option<u32>,
+    },
+}
+
+impl Database {
+    /// Creates a database with a unique name on `cluster`.
+    async fn fresh_postgres(cluster: &str) -> Result<Self> {
+        use sqlx::Connection;
+        let name = format!("bench_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = sqlx::PgConnection::connect(cluster)
+            .await
+            .with_context(|| format!("connecting to {cluster}"))?;
+        // The name is ours (letters, digits, _): nothing to quote.
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .with_context(|| format!("creating the database {name}"))?;
+        let backend: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(&mut admin)
+            .await
+            .context("asking for the backend's pid")?;
+        // A backend's parent is the postmaster (if it is on this machine).
+        let postmaster = u32::try_from(backend).ok().and_then(parent_pid);
+        admin
+            .close()
+            .await
+            .context("closing the admin connection")?;
+        Ok(Self::Postgres {
+            url: database_in(cluster, &name)?,
+            cluster: cluster.to_owned(),
+            name,
+            postmaster,
+        })
+    }
+
+    /// The server's `DATABASE_URL`.
+    fn url(&self) -> &str {
+        match self {
+            Self::Sqlite { url } | Self::Postgres { url, .. } => url,
+        }
+    }
+
+    fn postmaster(&self) -> Option<u32> {
+        match self {
+            Self::Sqlite { .. } => None,
+            Self::Postgres { postmaster, .. } => *postmaster,
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Self::Sqlite { url } => format!("SQLite, a fresh file ({url})"),
+            Self::Postgres {
+                name, postmaster, ..
+            } => format!(
+                "PostgreSQL, a fresh database {name} ({})",
+                match postmaster {
+                    Some(pid) => format!("postmaster pid {pid}: its processes' CPU is measured"),
+                    None => "not on this machine: its CPU is not measured".to_owned(),
+                }
+            ),
+        }
+    }
+
+    /// Messages whose client id is `LIKE pattern`, read from the database
+    /// itself (not through the server).
+    async fn count_messages(&self, pattern: &str) -> Result<i64> {
+        use sqlx::Connection;
+        const COUNT: &str = "SELECT COUNT(*) FROM messages WHERE client_id LIKE $1";
+        let count = match self {
+            Self::Sqlite { url } => {
+                let mut db = sqlx::SqliteConnection::connect(url).await?;
+                sqlx::query_scalar(COUNT)
+                    .bind(pattern)
+                    .fetch_one(&mut db)
+                    .await?
+            }
+            Self::Postgres { url, .. } => {
+                let mut db = sqlx::PgConnection::connect(url).await?;
+                sqlx::query_scalar(COUNT)
+                    .bind(pattern)
+                    .fetch_one(&mut db)
+                    .await?
+            }
+        };
+        Ok(count)
+    }
+
+    /// Drops the bench's PostgreSQL database (the SQLite file goes with the
+    /// temporary folder).
+    async fn drop(&self) -> Result<()> {
+        use sqlx::Connection;
+        let Self::Postgres { cluster, name, .. } = self else {
+            return Ok(());
+        };
+        let mut admin = sqlx::PgConnection::connect(cluster)
+            .await
+            .with_context(|| format!("connecting to {cluster} to drop {name}"))?;
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut admin)
+            .await
+            .with_context(|| format!("dropping the database {name}"))?;
+        Ok(())
+    }
+}
+
+/// `cluster`'s URL with its database swapped for `name` (the query, with
+/// the socket folder and port, kept).
+fn database_in(cluster: &str, name: &str) -> Result<String> {
+    let (base, query) = cluster.split_once('?').unwrap_or((cluster, ""));
+    let host_start = base.find("://").context("a URL without a scheme")? + 3;
+    let path = base[host_start..].find('/').map(|at| host_start + at);
+    let root = path.map_or(base, |at| &base[..at]);
+    let sep = if query.is_empty() { "" } else { "?" };
+    Ok(format!("{root}/{name}{sep}{query}"))
+}
+
+/// The parent of process `pid`, from /proc.
+fn parent_pid(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // After the command name (which may contain spaces): state, then ppid.
+    let rest = stat.get(stat.rfind(')')? + 2..)?;
+    rest.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// CPU time so far of every child of `parent` (PostgreSQL's backends and
+/// background processes, for its postmaster), by pid.
+fn children_cpu(parent: u32) -> HashMap<u32, Duration> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return HashMap::new();
+    };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|&pid| parent_pid(pid) == Some(parent))
+        .filter_map(|pid| Some((pid, cpu_time(&pid.to_string())?)))
+        .collect()
 }
 
 /// `parley` next to this binary, unless `--server-bin` says otherwise.
@@ -620,52 +954,92 @@ fn cpu_time(pid: &str) -> Option<Duration> {
     Some(Duration::from_millis(ticks * 10))
 }
 
-/// CPU used by the server and by the bench over a stretch of wall time.
+/// CPU used by the server's nodes, PostgreSQL's processes (if on this
+/// machine) and the bench over a stretch of wall time.
 struct CpuMeter {
-    server: String,
+    servers: Vec<String>,
     started: Instant,
     server_cpu: Option<Duration>,
     bench_cpu: Option<Duration>,
+    /// PostgreSQL's postmaster, and its children's CPU time at the start.
+    postgres: Option<(u32, HashMap<u32, Duration>)>,
 }
 
 impl CpuMeter {
-    fn start(server: &Server) -> Self {
-        let server = server.pid.to_string();
+    fn start(servers: &[Server]) -> Self {
+        let servers: Vec<String> = servers.iter().map(|s| s.pid.to_string()).collect();
         Self {
-            server_cpu: cpu_time(&server),
+            server_cpu: Self::servers_cpu(&servers),
             bench_cpu: cpu_time("self"),
-            server,
+            servers,
             started: Instant::now(),
+            postgres: None,
         }
+    }
+
+    /// Also measures the children of `postmaster`, if there is one.
+    fn with_postgres(mut self, postmaster: Option<u32>) -> Self {
+        self.postgres = postmaster.map(|pm| (pm, children_cpu(pm)));
+        self
+    }
+
+    /// Summed over the nodes; `None` if /proc does not say for one.
+    fn servers_cpu(pids: &[String]) -> Option<Duration> {
+        pids.iter().map(|p| cpu_time(p)).sum()
     }
 
     /// "server 143% of a core (7.1 µs per frame), bench client 41% (…)",
     /// `frames` being what the sockets received meanwhile.
     fn report(&self, frames: usize) -> String {
+        format!(
+            "{}; {frames} frames in {:.1} s",
+            self.report_per(frames, "frame"),
+            self.started.elapsed().as_secs_f64()
+        )
+    }
+
+    /// "server 143% of a core (7.1 µs per send), postgres 60% (…), bench
+    /// client 41% (…)", per one of `count` things done meanwhile.
+    fn report_per(&self, count: usize, what: &str) -> String {
         let wall = self.started.elapsed().as_secs_f64();
-        let used = |before: Option<Duration>, pid: &str| match (before, cpu_time(pid)) {
-            (Some(b), Some(a)) => Some(a.saturating_sub(b).as_secs_f64()),
-            _ => None,
-        };
         let share = |cpu: Option<f64>| match cpu {
             Some(c) if wall > 0.0 => format!("{:.0}%", c / wall * 100.0),
             _ => "?".to_owned(),
         };
-        let per_frame = |cpu: Option<f64>| match cpu {
-            Some(c) if frames > 0 => format!("{:.1} µs", c / frames as f64 * 1e6),
+        let per = |cpu: Option<f64>| match cpu {
+            Some(c) if count > 0 => format!("{:.1} µs per {what}", c / count as f64 * 1e6),
             _ => "?".to_owned(),
         };
-        let (server, bench) = (
-            used(self.server_cpu, &self.server),
-            used(self.bench_cpu, "self"),
-        );
+        let since = |before: Option<Duration>, now: Option<Duration>| match (before, now) {
+            (Some(b), Some(a)) => Some(a.saturating_sub(b).as_secs_f64()),
+            _ => None,
+        };
+        let server = since(self.server_cpu, Self::servers_cpu(&self.servers));
+        let bench = since(self.bench_cpu, cpu_time("self"));
+        let nodes = match self.servers.len() {
+            1 => "server".to_owned(),
+            n => format!("{n} server nodes"),
+        };
+        let postgres = match &self.postgres {
+            Some((pm, before)) => {
+                // A process that started meanwhile used all its time in it.
+                let used: Duration = children_cpu(*pm)
+                    .iter()
+                    .map(|(pid, now)| {
+                        now.saturating_sub(before.get(pid).copied().unwrap_or_default())
+                    })
+                    .sum();
+                let used = Some(used.as_secs_f64());
+                format!(", postgres {} ({})", share(used), per(used))
+            }
+            None => String::new(),
+        };
         format!(
-            "server {} of a core ({} per frame), bench client {} ({} per frame); \
-             {frames} frames in {wall:.1} s",
+            "{nodes} {} of a core ({}){postgres}, bench client {} ({})",
             share(server),
-            per_frame(server),
+            per(server),
             share(bench),
-            per_frame(bench),
+            per(bench),
         )
     }
 }
@@ -1217,7 +1591,8 @@ async fn wait_quiet(totals: &Totals, limit: Duration) -> bool {
 /// The sockets of one run: where they connect, what they record, and the
 /// signal that closes them all.
 struct Sockets {
-    addr: String,
+    /// The nodes: socket `i` connects to `addrs[i % addrs.len()]`.
+    addrs: Vec<String>,
     /// Messages each socket keeps arrival times for.
     slots: usize,
     base: Instant,
@@ -1241,9 +1616,10 @@ struct Joined {
 }
 
 impl Sockets {
-    fn new(addr: &str, slots: usize, base: Instant) -> Self {
+    /// Sockets spread round-robin over the nodes at `addrs`.
+    fn new(addrs: Vec<String>, slots: usize, base: Instant) -> Self {
         Self {
-            addr: addr.to_owned(),
+            addrs,
             slots,
             base,
             totals: Arc::new(Totals::default()),
@@ -1264,24 +1640,45 @@ impl Sockets {
         self
     }
 
-    /// Opens one socket per cookie, [`CONNECTING`] handshakes at a time.
-    async fn connect(&self, cookies: Vec<String>) -> Result<Vec<Socket>> {
-        let first = self.open.len() as u64;
-        stream::iter(cookies.into_iter().enumerate())
+    /// The node socket `i` connects to.
+    fn node_of(&self, i: usize) -> usize {
+        i % self.addrs.len()
+    }
+
+    /// Opens socket `i` for each `(i, cookie)` (on its node),
+    /// [`CONNECTING`] handshakes at a time.
+    async fn connect(&self, cookies: Vec<(usize, String)>) -> Result<Vec<Socket>> {
+        stream::iter(cookies)
             .map(|(i, cookie)| {
                 let totals = self.totals.clone();
                 let stop = self.stop.subscribe();
                 let resume = self.resume.map(|seed| {
                     // SplitMix64's own step apart: unrelated sequences.
-                    seed.wrapping_add((first + i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+                    seed.wrapping_add((i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
                 });
                 open_socket(
-                    &self.addr, cookie, self.slots, self.base, totals, stop, resume,
+                    &self.addrs[self.node_of(i)],
+                    cookie,
+                    self.slots,
+                    self.base,
+                    totals,
+                    stop,
+                    resume,
                 )
             })
             .buffered(CONNECTING)
             .try_collect()
             .await
+    }
+
+    /// `cookies` numbered as the sockets after the open ones.
+    fn after_open(&self, cookies: Vec<String>) -> Vec<(usize, String)> {
+        let first = self.open.len();
+        cookies
+            .into_iter()
+            .enumerate()
+            .map(|(k, c)| (first + k, c))
+            .collect()
     }
 
     /// Opens a socket per cookie and waits until every one is ready and the
@@ -1293,7 +1690,7 @@ impl Sockets {
         const ROUNDS: usize = 10;
         let started = Instant::now();
         let limit = Duration::from_secs(60) + Duration::from_millis(20) * cookies.len() as u32;
-        let mut fresh = self.connect(cookies).await?;
+        let mut fresh = self.connect(self.after_open(cookies)).await?;
         self.open.append(&mut fresh);
         let mut joined = Joined {
             first_pass: Duration::ZERO,
@@ -1330,7 +1727,10 @@ impl Sockets {
                 let reason = lock(&self.open[i].recv).ended.clone().unwrap_or_default();
                 tally(&mut joined.cut_off, &reason);
             }
-            let cookies = dead.iter().map(|&i| self.open[i].cookie.clone()).collect();
+            let cookies = dead
+                .iter()
+                .map(|&i| (i, self.open[i].cookie.clone()))
+                .collect();
             let reopened = self.connect(cookies).await?;
             for (i, socket) in dead.into_iter().zip(reopened) {
                 self.open[i] = socket;
@@ -1347,7 +1747,7 @@ impl Sockets {
         const ROUNDS: usize = 10;
         let started = Instant::now();
         let limit = Duration::from_secs(60) + Duration::from_millis(20) * cookies.len() as u32;
-        let mut fresh = self.connect(cookies).await?;
+        let mut fresh = self.connect(self.after_open(cookies)).await?;
         self.open.append(&mut fresh);
         let all_ready = |open: &[Socket]| open.iter().all(|s| lock(&s.recv).ready);
         let mut joined = Joined {
@@ -1448,6 +1848,8 @@ struct Sent {
     failures: Vec<(usize, String)>,
     /// Sends that succeeded only when tried again.
     retried: usize,
+    /// The node each message was sent to, by its place in the phase.
+    via: Vec<usize>,
 }
 
 /// One rate's figures, for [`report_phase`].
@@ -1459,13 +1861,15 @@ struct Phase<'a> {
     cpu: &'a str,
 }
 
+/// Part 1 on `nodes`; the send→frame percentiles at the last rate.
 async fn delivery(
-    server: &Server,
+    nodes: &[Server],
+    database: &Database,
     members: &[Member],
     group: &str,
     args: &Args,
     base: Instant,
-) -> Result<()> {
+) -> Result<Percentiles> {
     let phases: Vec<(f64, f64, usize)> = args
         .rates
         .iter()
@@ -1473,7 +1877,8 @@ async fn delivery(
         .map(|(&rate, &secs)| (rate, secs, messages_in(rate, secs)))
         .collect();
     let slots: usize = phases.iter().map(|p| p.2).sum();
-    let mut sockets = Sockets::new(&server.addr, slots, base);
+    let addrs = nodes.iter().map(|s| s.addr.clone()).collect();
+    let mut sockets = Sockets::new(addrs, slots, base);
     let joined = sockets
         .join(members.iter().map(|m| m.cookie.clone()).collect())
         .await?;
@@ -1487,17 +1892,18 @@ async fn delivery(
     let http = client(None)?;
     let send_at: Arc<Vec<AtomicU64>> = Arc::new((0..slots).map(|_| AtomicU64::new(0)).collect());
     let senders: Vec<&Member> = members.iter().take(args.senders).collect();
+    let bases: Vec<String> = nodes.iter().map(Server::base).collect();
     let mut first = 0;
     let mut stored = 0;
-    let mut failed = None;
+    let mut outcome = Ok(Percentiles::of(&[]));
     for &(rate, secs, count) in &phases {
         let range = first..first + count;
         first += count;
-        let cpu = CpuMeter::start(server);
+        let cpu = CpuMeter::start(nodes).with_postgres(database.postmaster());
         let frames_before = sockets.totals.frames.load(Ordering::Relaxed);
         let sent = send_phase(
             &http,
-            &server.base(),
+            &bases,
             &senders,
             group,
             range.clone(),
@@ -1517,7 +1923,7 @@ async fn delivery(
         let cpu = cpu.report(sockets.totals.frames.load(Ordering::Relaxed) - frames_before);
         // Late duplicates would arrive right after the last frame.
         tokio::time::sleep(Duration::from_millis(200)).await;
-        let outcome = report_phase(
+        outcome = report_phase(
             Phase {
                 rate,
                 secs,
@@ -1529,27 +1935,24 @@ async fn delivery(
             &send_at,
             complete,
         );
-        if let Err(e) = outcome {
-            failed = Some(e);
+        if outcome.is_err() {
             break;
         }
     }
     sockets.close().await;
-    match failed {
-        Some(e) => Err(e),
-        None => Ok(()),
-    }
+    outcome
 }
 
 /// Sends messages `range` at `rate` a second, in turn from `senders`, each
-/// at its scheduled time whatever the previous ones are doing. With
+/// at its scheduled time whatever the previous ones are doing; sender `k`
+/// sends to node `k % base_urls.len()`. With
 /// `retry`, a failed send is tried again with the same client id, as the
 /// browser's outbox does, after [`reconnect::delay_ms`] (for up to
 /// [`SEND_RETRY_LIMIT`]).
 #[allow(clippy::too_many_arguments)]
 async fn send_phase(
     http: &Client,
-    base_url: &str,
+    base_urls: &[String],
     senders: &[&Member],
     group: &str,
     range: std::ops::Range<usize>,
@@ -1561,15 +1964,19 @@ async fn send_phase(
     let period = Duration::from_secs_f64(1.0 / rate);
     let start = tokio::time::Instant::now() + Duration::from_millis(50);
     let mut tasks = Vec::with_capacity(range.len());
+    let mut via = Vec::with_capacity(range.len());
     for (i, n) in range.enumerate() {
         tokio::time::sleep_until(start + period.mul_f64(i as f64)).await;
         let sender = senders[i % senders.len()];
+        let node = (i % senders.len()) % base_urls.len();
+        via.push(node);
         let form = [
             pair("thread", group),
             pair("body", message_body(n)),
             pair("client_id", client_id(n)),
         ];
-        let (http, base_url, cookie) = (http.clone(), base_url.to_owned(), sender.cookie.clone());
+        let (http, base_url, cookie) =
+            (http.clone(), base_urls[node].clone(), sender.cookie.clone());
         let send_at = send_at.clone();
         tasks.push(tokio::spawn(async move {
             let began = Instant::now();
@@ -1617,6 +2024,7 @@ async fn send_phase(
         span,
         failures,
         retried,
+        via,
     }
 }
 
@@ -1645,13 +2053,13 @@ fn message_body(n: usize) -> String {
 }
 
 /// Prints the figures of one phase, then fails unless every socket got
-/// every message exactly once, in order.
+/// every message exactly once, in order; the send→frame percentiles.
 fn report_phase(
     phase: Phase<'_>,
     sockets: &Sockets,
     send_at: &[AtomicU64],
     complete: bool,
-) -> Result<()> {
+) -> Result<Percentiles> {
     let Phase {
         rate,
         secs,
@@ -1661,9 +2069,11 @@ fn report_phase(
     } = phase;
     let count = range.len();
     let mut latencies = Vec::with_capacity(count * sockets.open.len());
+    // With several nodes: on the sender's node, and on another one.
+    let (mut same_node, mut other_node) = (Vec::new(), Vec::new());
     let (mut missing, mut duplicates, mut out_of_order, mut foreign) = (0, 0, 0, 0);
     let mut short_sockets = 0;
-    for s in &sockets.open {
+    for (i, s) in sockets.open.iter().enumerate() {
         let r = lock(&s.recv);
         let before = missing;
         for n in range.clone() {
@@ -1673,7 +2083,16 @@ fn report_phase(
             let sent_at = send_at[n].load(Ordering::Relaxed);
             match r.at[n] {
                 0 => missing += 1,
-                at => latencies.push(Duration::from_nanos(at.saturating_sub(sent_at))),
+                at => {
+                    let latency = Duration::from_nanos(at.saturating_sub(sent_at));
+                    latencies.push(latency);
+                    if sockets.addrs.len() > 1 {
+                        match sent.via.get(n - range.start) {
+                            Some(&node) if node == sockets.node_of(i) => same_node.push(latency),
+                            _ => other_node.push(latency),
+                        }
+                    }
+                }
             }
         }
         if missing > before {
@@ -1684,6 +2103,8 @@ fn report_phase(
         foreign += r.foreign;
     }
     latencies.sort();
+    same_node.sort();
+    other_node.sort();
     let achieved = if sent.span.is_zero() {
         f64::NAN
     } else {
@@ -1710,12 +2131,24 @@ fn report_phase(
         ms(percentile(&latencies, 99.0)),
         ms(percentile(&latencies, 100.0)),
     );
+    if sockets.addrs.len() > 1 {
+        println!(
+            "  by node: sockets on the sender's node p50 {:.1} ms, p99 {:.1} ms ({} \
+             deliveries); on another node p50 {:.1} ms, p99 {:.1} ms ({})",
+            ms(percentile(&same_node, 50.0)),
+            ms(percentile(&same_node, 99.0)),
+            same_node.len(),
+            ms(percentile(&other_node, 50.0)),
+            ms(percentile(&other_node, 99.0)),
+            other_node.len(),
+        );
+    }
     println!("  CPU from the first send to the last delivery: {cpu}");
     let (closed, reasons) = sockets.ended();
     let exact = missing == 0 && duplicates == 0 && out_of_order == 0 && foreign == 0;
     if exact && complete && closed == 0 && sent.failures.is_empty() {
         println!("  exactly once: yes, every socket got every message once, in event order");
-        return Ok(());
+        return Ok(Percentiles::of(&latencies));
     }
     println!(
         "  exactly once: NO: {missing} deliveries of sent messages missing (on \
@@ -1769,6 +2202,211 @@ fn ms(d: Option<Duration>) -> f64 {
 }
 
 // ---------------------------------------------------------------------------
+// Durable sends (the `sends` part)
+
+/// How the sends part went, for the `figures:` line.
+struct SendFigures {
+    /// Acknowledged sends a second.
+    per_second: f64,
+    /// Answer times of `send_message`.
+    answers: Percentiles,
+}
+
+/// What one closed-loop sender did.
+#[derive(Default)]
+struct SenderLoop {
+    /// Answer times of the acknowledged sends.
+    answers: Vec<Duration>,
+    /// Why the others failed.
+    failures: Vec<String>,
+}
+
+/// Makes a direct chat for each of [`send_pairs`], then has one member of
+/// each send in a closed loop for the first `--seconds`, to the chat's node
+/// (chat `k` is on node `k % nodes.len()`); fails unless every send was
+/// acknowledged and the database holds exactly the acknowledged messages.
+async fn durable_sends(
+    nodes: &[Server],
+    database: &Database,
+    members: &[Member],
+    args: &Args,
+    scratch: &Path,
+) -> Result<SendFigures> {
+    let secs = args.seconds[0];
+    let bases: Vec<String> = nodes.iter().map(Server::base).collect();
+    let http = client(None)?;
+    let pairs = send_pairs(members.len(), SEND_THREADS);
+    let started = Instant::now();
+    let chats: Vec<String> = stream::iter(pairs.iter().enumerate())
+        .map(|(k, &(a, b))| {
+            let (http, base) = (&http, &bases[k % bases.len()]);
+            async move {
+                let form = [pair("usernames[0]", &members[b].name)];
+                let (_, body) =
+                    call(http, base, Some(&members[a].cookie), "start_chat", &form).await?;
+                let answer: Value =
+                    serde_json::from_str(&body).context("reading start_chat's answer")?;
+                answer["id"]
+                    .as_str()
+                    .map(str::to_owned)
+                    .context("start_chat's answer has no id")
+            }
+        })
+        .buffered(REGISTERING)
+        .try_collect()
+        .await?;
+    println!(
+        "\ndurable sends: {} direct chats made in {:.1} s; one member of each sends in a \
+         closed loop (the next send when the answer comes) for {secs} s",
+        chats.len(),
+        started.elapsed().as_secs_f64()
+    );
+
+    // What one durable commit costs on this disk at least, when it waits
+    // for its flush (PostgreSQL's default; SQLite's NORMAL in WAL mode does
+    // not wait).
+    let flush = flush_times(scratch).context("timing fdatasync")?;
+    println!(
+        "  this disk: fdatasync after an 8 KiB write (the bench's temporary folder) p50 \
+         {:.2} ms, p99 {:.2} ms",
+        ms(flush.p50),
+        ms(flush.p99)
+    );
+
+    let cpu = CpuMeter::start(nodes).with_postgres(database.postmaster());
+    let began = Instant::now();
+    let until = began + Duration::from_secs_f64(secs);
+    let loops: Vec<JoinHandle<SenderLoop>> = chats
+        .into_iter()
+        .enumerate()
+        .map(|(k, chat)| {
+            let http = http.clone();
+            let base = bases[k % bases.len()].clone();
+            let cookie = members[pairs[k].0].cookie.clone();
+            tokio::spawn(async move {
+                let mut done = SenderLoop::default();
+                let mut n = 0;
+                while Instant::now() < until {
+                    let form = [
+                        pair("thread", &chat),
+                        pair("body", message_body(n)),
+                        pair("client_id", sends_client_id(k, n)),
+                    ];
+                    n += 1;
+                    let sent = Instant::now();
+                    match call(&http, &base, Some(&cookie), "send_message", &form).await {
+                        Ok(_) => done.answers.push(sent.elapsed()),
+                        Err(e) => done.failures.push(format!("{e:#}")),
+                    }
+                }
+                done
+            })
+        })
+        .collect();
+    let (mut answers, mut failures) = (Vec::new(), Vec::new());
+    for task in loops {
+        let done = task.await.context("a sender task failed")?;
+        answers.extend(done.answers);
+        failures.extend(done.failures);
+    }
+    let wall = began.elapsed();
+    let cpu = cpu.report_per(answers.len(), "send");
+    answers.sort();
+    let figures = SendFigures {
+        per_second: answers.len() as f64 / wall.as_secs_f64(),
+        answers: Percentiles::of(&answers),
+    };
+    println!(
+        "  {} acknowledged in {:.2} s = {:.1} sends/s; send_message answered in p50 {:.1} ms, \
+         p99 {:.1} ms, max {:.1} ms; {} failed",
+        answers.len(),
+        wall.as_secs_f64(),
+        figures.per_second,
+        ms(figures.answers.p50),
+        ms(figures.answers.p99),
+        ms(percentile(&answers, 100.0)),
+        failures.len()
+    );
+    println!("  CPU: {cpu}");
+    let stored = database
+        .count_messages(&format!("{SENDS_PREFIX}%"))
+        .await
+        .context("counting the stored messages")?;
+    let acknowledged = i64::try_from(answers.len()).unwrap_or(i64::MAX);
+    println!(
+        "  stored: {stored} of these messages in the database, {} acknowledged: {}",
+        acknowledged,
+        if stored == acknowledged {
+            "the same"
+        } else {
+            "NOT the same"
+        }
+    );
+    for f in failures.iter().take(5) {
+        println!("    send failed: {f}");
+    }
+    ensure!(
+        failures.is_empty(),
+        "{} of {} sends failed",
+        failures.len(),
+        answers.len() + failures.len()
+    );
+    ensure!(
+        stored == acknowledged,
+        "{stored} messages stored, {acknowledged} sends acknowledged"
+    );
+    Ok(figures)
+}
+
+/// Times [`FLUSHES`] fdatasyncs, each after an 8 KiB write to a file in
+/// `dir` (as a commit appends to a log and flushes it).
+fn flush_times(dir: &Path) -> Result<Percentiles> {
+    use std::io::Write;
+    const FLUSHES: usize = 50;
+    let path = dir.join("flush-test");
+    let mut file =
+        std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+    let block = [b'x'; 8192];
+    let mut times = Vec::with_capacity(FLUSHES);
+    for _ in 0..FLUSHES {
+        let started = Instant::now();
+        file.write_all(&block)?;
+        file.sync_data()?;
+        times.push(started.elapsed());
+    }
+    drop(file);
+    std::fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+    times.sort();
+    Ok(Percentiles::of(&times))
+}
+
+/// `threads` different pairs of members (by index), fewer if `members`
+/// have fewer pairs: neighbours first (0–1, 1–2, …, last–0), then members
+/// two apart, and so on, so that with enough members each sender (the
+/// pair's first) has one chat.
+fn send_pairs(members: usize, threads: usize) -> Vec<(usize, usize)> {
+    let mut pairs = Vec::with_capacity(threads);
+    for apart in 1..=members / 2 {
+        for a in 0..members {
+            // With an even count the pairs half-way round come twice.
+            if 2 * apart == members && a >= apart {
+                break;
+            }
+            if pairs.len() == threads {
+                return pairs;
+            }
+            pairs.push((a, (a + apart) % members));
+        }
+    }
+    pairs
+}
+
+/// The client id of send `n` in chat `k` (see [`SENDS_PREFIX`]).
+fn sends_client_id(k: usize, n: usize) -> String {
+    format!("{SENDS_PREFIX}{k:04}-{n:08}")
+}
+
+// ---------------------------------------------------------------------------
 // Part 2: memory per idle socket
 
 async fn idle_memory(
@@ -1787,14 +2425,14 @@ async fn idle_memory(
 
     // Warm-up: a few sockets come and go (allocator, runtime, statements),
     // then their owners' offline announcements run out.
-    let mut warm = Sockets::new(&server.addr, 0, base);
+    let mut warm = Sockets::new(vec![server.addr.clone()], 0, base);
     warm.join(cookies(idle.min(20))).await?;
     warm.close().await;
     tokio::time::sleep(OFFLINE_GRACE).await;
     let (before, _) = server.memory()?;
     let fds_before = server.open_fds()?;
 
-    let mut sockets = Sockets::new(&server.addr, 0, base);
+    let mut sockets = Sockets::new(vec![server.addr.clone()], 0, base);
     let joined = sockets.join(cookies(idle)).await?;
     tokio::time::sleep(SETTLE).await;
     let (after, peak) = server.memory()?;
@@ -1859,7 +2497,7 @@ async fn restart(
     let base_url = old.base();
     let before = first..first + RESTART_BEFORE;
     let during = before.end..before.end + messages_in(RESTART_RATE, args.restart_seconds);
-    let mut sockets = Sockets::new(&addr, during.end, base).resuming();
+    let mut sockets = Sockets::new(vec![addr.clone()], during.end, base).resuming();
     let joined = sockets
         .join_resuming(members.iter().map(|m| m.cookie.clone()).collect())
         .await?;
@@ -1877,7 +2515,7 @@ async fn restart(
     let senders: Vec<&Member> = members.iter().take(args.senders).collect();
     let sent = send_phase(
         &http,
-        &base_url,
+        std::slice::from_ref(&base_url),
         &senders,
         group,
         before.clone(),
@@ -1918,7 +2556,7 @@ async fn restart(
             let new = Server::start(&env, &addr)
                 .context("starting parley again on the same port")
                 .map(|s| {
-                    let cpu = CpuMeter::start(&s);
+                    let cpu = CpuMeter::start(std::slice::from_ref(&s));
                     (s, cpu, totals.frames.load(Ordering::Relaxed))
                 });
             Restarted {
@@ -1933,7 +2571,7 @@ async fn restart(
     };
     let sent = send_phase(
         &http,
-        &base_url,
+        std::slice::from_ref(&base_url),
         &senders,
         group,
         during.clone(),
@@ -2202,6 +2840,7 @@ mod tests {
         assert_eq!(
             quick.only,
             Parts {
+                sends: false,
                 latency: false,
                 memory: false,
                 restart: true
@@ -2210,6 +2849,7 @@ mod tests {
         assert_eq!(
             args(&["--only=latency,memory"])?.context("not help")?.only,
             Parts {
+                sends: false,
                 latency: true,
                 memory: true,
                 restart: false
@@ -2226,6 +2866,111 @@ mod tests {
         assert!(args(&["--restart-seconds", "-3"]).is_err());
         assert!(args(&["--only", "latency,speed"]).is_err());
         Ok(())
+    }
+
+    #[test]
+    fn parses_the_database_flags() -> Result<()> {
+        let cluster = "postgres://parley@localhost/postgres?host=/tmp/x&port=123";
+        let pg = args(&[
+            "--database",
+            cluster,
+            "--nodes=2",
+            "--only",
+            "sends,latency",
+        ])?
+        .context("not help")?;
+        assert_eq!(pg.database.as_deref(), Some(cluster));
+        assert_eq!(pg.nodes, 2);
+        assert_eq!(
+            pg.only,
+            Parts {
+                sends: true,
+                latency: true,
+                memory: false,
+                restart: false
+            }
+        );
+        assert_eq!(args(&[])?.context("not help")?.nodes, 1);
+        // Nodes share a database: SQLite stays one process.
+        assert!(args(&["--nodes", "2"]).is_err());
+        assert!(args(&["--database", cluster, "--nodes", "0"]).is_err());
+        assert!(args(&["--database", "sqlite://x.db"]).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn swaps_the_database_of_a_cluster_url() -> Result<()> {
+        assert_eq!(
+            database_in(
+                "postgres://parley@localhost/postgres?host=/tmp/x&port=123",
+                "bench_1"
+            )?,
+            "postgres://parley@localhost/bench_1?host=/tmp/x&port=123"
+        );
+        assert_eq!(
+            database_in("postgresql://u:p@db:5432/app", "bench_2")?,
+            "postgresql://u:p@db:5432/bench_2"
+        );
+        assert_eq!(
+            database_in("postgres://db?sslmode=disable", "bench_3")?,
+            "postgres://db/bench_3?sslmode=disable"
+        );
+        assert!(database_in("no scheme", "b").is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn send_pairs_are_all_different() {
+        let unordered = |pairs: &[(usize, usize)]| {
+            let mut set: Vec<(usize, usize)> =
+                pairs.iter().map(|&(a, b)| (a.min(b), a.max(b))).collect();
+            set.sort();
+            set.dedup();
+            set.len()
+        };
+        // Enough members: every sender has a chat of its own.
+        let big = send_pairs(1000, 100);
+        assert_eq!(big.len(), 100);
+        assert_eq!((big[0], big[99]), ((0, 1), (99, 100)));
+        for (members, want) in [(50, 100), (4, 6), (5, 10), (3, 3), (15, 100)] {
+            let pairs = send_pairs(members, 100);
+            assert_eq!(pairs.len(), want, "{members} members");
+            assert_eq!(unordered(&pairs), want, "{members} members");
+            assert!(pairs
+                .iter()
+                .all(|&(a, b)| a != b && a < members && b < members));
+        }
+        assert!(app::domain::parse_client_id(&sends_client_id(99, 12_345_678)).is_ok());
+        assert_ne!(sends_client_id(1, 23), sends_client_id(12, 3));
+    }
+
+    #[test]
+    fn figures_line_up_in_columns() {
+        let none = Figures::default().line();
+        assert_eq!(
+            none,
+            format!("figures: {}", format!("{:>10}", "-").repeat(5))
+        );
+        let ms = Duration::from_millis;
+        let all = Figures {
+            sends: Some(SendFigures {
+                per_second: 612.34,
+                answers: Percentiles {
+                    p50: Some(ms(12)),
+                    p99: Some(ms(250)),
+                },
+            }),
+            latency: Some(Percentiles {
+                p50: Some(ms(3)),
+                p99: None,
+            }),
+        }
+        .line();
+        assert_eq!(
+            all,
+            "figures:      612.3      12.0     250.0       3.0         -"
+        );
+        assert_eq!(all.len(), none.len());
     }
 
     #[test]
