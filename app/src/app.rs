@@ -5,7 +5,9 @@ use leptos_router::{
     path, SsrMode,
 };
 
-use crate::pages::{ChatPage, HomePage, LoginPage, NotFound, RegisterPage};
+use crate::pages::{
+    ChatPage, HomePage, LoginPage, NotFound, RegisterPage, RoomLinkPage, RoomsPage,
+};
 
 /// The HTML document around [`App`], rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -48,6 +50,9 @@ pub fn App() -> impl IntoView {
                 // One route for the list and for a thread, so the window
                 // (and an open overlay) stays mounted when a chat opens.
                 <Route path=path!("/chat/:thread?") view=ChatPage ssr=SsrMode::Async/>
+                <Route path=path!("/rooms") view=RoomsPage ssr=SsrMode::Async/>
+                // A room's share link: its join card, or on into the room.
+                <Route path=path!("/rooms/:id") view=RoomLinkPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

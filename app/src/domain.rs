@@ -14,6 +14,7 @@ mod message_body;
 mod next_path;
 mod password;
 pub mod preview;
+pub mod room;
 pub mod room_input;
 pub mod system_lines;
 pub mod text;

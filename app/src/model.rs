@@ -113,6 +113,9 @@ pub struct MessageView {
     pub sender_id: i64,
     pub sender: String,
     pub sender_avatar: Option<String>,
+    /// The sender is a bot (Otter): its name is marked as one.
+    #[serde(default)]
+    pub sender_bot: bool,
     pub kind: MessageKind,
     /// `None` once deleted: a deleted message's text never leaves the server.
     pub body: Option<String>,

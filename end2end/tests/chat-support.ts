@@ -214,6 +214,43 @@ export function messageWithText(page: Page, text: string): Locator {
   });
 }
 
+/**
+ * The home room (F14): everyone is in it from registration, so it is in
+ * every navigation list, and anyone in the suite may talk there at any
+ * moment (Otter's questions in rooms.spec.ts).
+ */
+export const HOME_ROOM = '00000000-0000-4000-8000-00000000a11e';
+
+/** The user's own chats in the navigation list: every entry but the home room. */
+export function ownNavItems(page: Page): Locator {
+  return page.locator(`[data-testid="nav-item"]:not([href="/chat/${HOME_ROOM}"])`);
+}
+
+/** Server-rendered HTML with the home room's navigation entry taken out. */
+export function withoutHomeRoom(html: string): string {
+  return html.replace(new RegExp(`<a [^>]*href="/chat/${HOME_ROOM}"[\\s\\S]*?</a>`, 'g'), '');
+}
+
+/**
+ * Expects the window's title to be `title` with `unread` (the unread
+ * messages of the user's own chats) in front, as in "(2) Chat · Parley",
+ * plus whatever the home room adds: other specs' people may post there
+ * at any moment. Polls until the title and the home room's badge agree.
+ */
+export async function expectTitle(
+  page: Page,
+  title: string,
+  unread: number,
+  opts: { timeout?: number } = {},
+): Promise<void> {
+  const homeBadge = page.locator(`[data-testid="nav-item"][href="/chat/${HOME_ROOM}"] [data-testid="unread"]`);
+  await expect(async () => {
+    const home = (await homeBadge.count()) > 0 ? Number(await homeBadge.textContent()) : 0;
+    const total = unread + home;
+    expect(await page.title()).toBe(total > 0 ? `(${Math.min(total, 999)}) ${title}` : title);
+  }).toPass({ timeout: opts.timeout ?? 7_000 });
+}
+
 /** The navigation item of the chat called `name` (exact). */
 export function navItem(page: Page, name: string): Locator {
   return page.getByTestId('nav-item').filter({

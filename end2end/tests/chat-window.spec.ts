@@ -8,6 +8,7 @@ import {
   newPerson,
   openList,
   openThread,
+  ownNavItems,
   sendMessage,
   startDirectChat,
 } from './chat-support';
@@ -32,7 +33,7 @@ test('the chat list puts the most recent activity first and previews the last me
     const page = me.page;
     const withAnn = await startDirectChat(page, ann.name, 'first to ann');
     const withBen = await startDirectChat(page, ben.name, 'first to ben');
-    const names = page.getByTestId('nav-item').locator('.nav-name');
+    const names = ownNavItems(page).locator('.nav-name');
     await expect(names).toHaveText([ben.name, ann.name]);
 
     // Ann answers: her chat moves to the top with her name in the preview.

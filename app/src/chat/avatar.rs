@@ -35,3 +35,9 @@ pub fn GroupAvatar(#[prop(default = "md")] size: &'static str) -> impl IntoView 
     let class = format!("avatar avatar-{size} avatar-group");
     view! { <span class=class aria-hidden="true">"👥"</span> }
 }
+
+/// The mark beside a bot's name (Otter), wherever names show.
+#[component]
+pub fn BotBadge() -> impl IntoView {
+    view! { <span class="bot-badge" title="A bot, not a person" data-testid="bot-badge">"bot"</span> }
+}

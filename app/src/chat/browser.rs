@@ -152,3 +152,65 @@ pub fn focus_first(_root: leptos::web_sys::Element) {
         }
     });
 }
+
+/// The site's origin ("https://parley.example"), for absolute links; empty
+/// on the server (links written there are relative).
+pub fn origin() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        leptos::prelude::window()
+            .location()
+            .origin()
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    String::new()
+}
+
+/// Puts `text` on the clipboard, then calls `done` with whether it did:
+/// `false` at once where there is no clipboard API (a page not served
+/// over HTTPS, an old browser), or when the browser refuses.
+pub fn copy_text(_text: &str, done: impl FnOnce(bool) + 'static) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+        // Looked up by name: `navigator.clipboard` is missing outside
+        // secure contexts, and the bindings would assume it is there.
+        let get = |on: &JsValue, key: &str| js_sys::Reflect::get(on, &JsValue::from_str(key)).ok();
+        let window: JsValue = leptos::prelude::window().into();
+        let clipboard = get(&window, "navigator")
+            .and_then(|n| get(&n, "clipboard"))
+            .filter(|c| !c.is_undefined() && !c.is_null());
+        let write = clipboard.as_ref().and_then(|c| {
+            let f = get(c, "writeText")?.dyn_into::<js_sys::Function>().ok()?;
+            f.call1(c, &JsValue::from_str(_text))
+                .ok()?
+                .dyn_into::<js_sys::Promise>()
+                .ok()
+        });
+        let Some(promise) = write else {
+            done(false);
+            return;
+        };
+        // One of the two runs; each frees itself when it does (the other
+        // is a few bytes, once per click).
+        let done = std::rc::Rc::new(std::cell::Cell::new(Some(done)));
+        let again = done.clone();
+        let ok = Closure::once_into_js(move |_: JsValue| {
+            if let Some(f) = done.take() {
+                f(true);
+            }
+        });
+        let refused = Closure::once_into_js(move |_: JsValue| {
+            if let Some(f) = again.take() {
+                f(false);
+            }
+        });
+        let then = get(&promise, "then").and_then(|t| t.dyn_into::<js_sys::Function>().ok());
+        if let Some(then) = then {
+            let _ = then.call2(&promise, &ok, &refused);
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    done(false);
+}

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use super::{
-    avatar::Avatar,
+    avatar::{Avatar, BotBadge},
     context::use_chat,
     live::use_live,
     modal::Modal,
@@ -107,6 +107,7 @@ pub fn GroupPanel(members: Vec<Member>, title: String, my_role: MemberRole) -> i
                             <li class="member-row">
                                 <Avatar name=name.clone() url=m.user.avatar_url.clone() size="sm"/>
                                 <span class="user-name">{name.clone()}</span>
+                                {m.user.bot.then(|| view! { <BotBadge/> })}
                                 {presence}
                                 {(m.role == MemberRole::Owner).then(|| view! { <span class="muted">"owner"</span> })}
                                 {can_remove.then(|| {

@@ -17,7 +17,7 @@ pub use outbox::{Pending, PendingState};
 use super::context::Revisions;
 use super::thread::ThreadState;
 use crate::domain::live::{apply_to_messages, apply_to_nav};
-use crate::model::ThreadSummary;
+use crate::model::{ThreadKind, ThreadSummary};
 use crate::protocol::{Change, Event};
 
 /// Events kept to re-apply over a list fetched a moment before them.
@@ -210,6 +210,27 @@ impl Live {
     }
 
     fn apply_to_thread(&self, thread: ThreadState, ev: &Event, me: i64) {
+        if thread.kind == ThreadKind::Room {
+            // A room is not fetched again for a join or a departure (it
+            // may have thousands of members): its panel is patched. Your
+            // own departure (from another tab) shows the room is gone.
+            match &ev.change {
+                Change::MemberLeft { user } | Change::MemberRemoved { user } if *user == me => {
+                    self.revs.refresh_thread();
+                    return;
+                }
+                Change::MemberAdded { .. }
+                | Change::MemberLeft { .. }
+                | Change::MemberRemoved { .. }
+                | Change::MessageCreated { .. } => {
+                    let _ = thread.participants.try_maybe_update(|p| (p.apply(ev), ()));
+                    if !matches!(ev.change, Change::MessageCreated { .. }) {
+                        return;
+                    }
+                }
+                _ => {}
+            }
+        }
         match &ev.change {
             Change::ReadMoved {
                 user, message_id, ..

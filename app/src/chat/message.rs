@@ -5,13 +5,14 @@
 use leptos::prelude::*;
 
 use super::{
-    avatar::Avatar,
+    avatar::{Avatar, BotBadge},
     context::use_chat,
     live::{use_live, Pending, PendingState},
     message_list::Receipts,
     thread::{use_thread, MessageAction, ThreadState},
 };
 use crate::api::messages::toggle_reaction;
+use crate::domain::live::{first_faces, seen_by, FACES_SHOWN};
 use crate::domain::{preview::DELETED, sticker_url, MessageKind, REACTIONS};
 use crate::model::{MessageView, Reaction};
 
@@ -42,6 +43,7 @@ pub fn MessageItem(m: MessageView, starts: bool) -> impl IntoView {
         view! {
             <div class="msg-meta">
                 <span class="msg-sender">{m.sender.clone()}</span>
+                {m.sender_bot.then(|| view! { <BotBadge/> })}
                 <time class="msg-time" title=m.full_time.clone()>{m.time.clone()}</time>
             </div>
         }
@@ -96,7 +98,8 @@ pub fn MessageItem(m: MessageView, starts: bool) -> impl IntoView {
 }
 
 /// "Seen" under your message the other person has read (direct chat), or
-/// the small avatars of the members whose reading stopped here (group).
+/// the small avatars of the members whose reading stopped here (group,
+/// room): a handful at most, then "+N" (a room may have thousands).
 #[component]
 fn ReadReceipts(id: i64) -> impl IntoView {
     let Some(r) = use_context::<Receipts>() else {
@@ -110,23 +113,24 @@ fn ReadReceipts(id: i64) -> impl IntoView {
         if readers.is_empty() {
             return ().into_any();
         }
-        let people: Vec<(String, Option<String>)> = r
-            .names
-            .with_value(|n| readers.iter().filter_map(|u| n.get(u).cloned()).collect());
-        let label = format!(
-            "Seen by {}",
-            people
-                .iter()
-                .map(|(n, _)| n.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        // Only the first few are looked up: the rest are a count.
+        let people: Vec<(String, Option<String>)> = readers
+            .iter()
+            .filter_map(|u| r.face(*u))
+            .take(FACES_SHOWN)
+            .collect();
+        let (people, more) = first_faces(people, readers.len());
+        let names: Vec<&str> = people.iter().map(|(n, _)| n.as_str()).collect();
+        let label = seen_by(&names, more);
         view! {
             <div class="read-marks" data-testid="read-marks" title=label.clone() aria-label=label>
                 {people
                     .into_iter()
                     .map(|(name, url)| view! { <Avatar name url size="xs"/> })
                     .collect_view()}
+                {(more > 0).then(|| view! {
+                    <span class="read-more" data-testid="read-more">{format!("+{more}")}</span>
+                })}
             </div>
         }
         .into_any()

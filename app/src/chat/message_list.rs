@@ -94,7 +94,8 @@ pub struct Receipts {
     pub marks: Memo<HashMap<i64, Vec<i64>>>,
     /// Your message the other person has read up to (direct chats).
     pub seen: Memo<Option<i64>>,
-    pub names: StoredValue<HashMap<i64, (String, Option<String>)>>,
+    names: StoredValue<HashMap<i64, (String, Option<String>)>>,
+    thread: ThreadState,
 }
 
 impl Receipts {
@@ -127,7 +128,23 @@ impl Receipts {
                     })
                     .collect(),
             ),
+            thread,
         }
+    }
+
+    /// A reader's name and picture, if the window knows them: a member
+    /// the thread opened with, or a room participant met since.
+    pub fn face(&self, user: i64) -> Option<(String, Option<String>)> {
+        self.names
+            .with_value(|n| n.get(&user).cloned())
+            .or_else(|| {
+                self.thread.participants.with_untracked(|p| {
+                    p.people
+                        .iter()
+                        .find(|c| c.id == user)
+                        .map(|c| (c.username.clone(), c.avatar_url.clone()))
+                })
+            })
     }
 }
 

@@ -56,6 +56,8 @@ pub fn NavPane(
             </Transition>
             <footer class="nav-footer">
                 <NewChatButton label="Create chat" class="create-chat"/>
+                // Public rooms (F13): browse, create, join.
+                <A href="/rooms" attr:class="button-secondary rooms-link" attr:data-testid="rooms-link">"Rooms"</A>
                 <ActionForm action=logout>
                     <button type="submit" class="button-secondary">"Log out"</button>
                 </ActionForm>

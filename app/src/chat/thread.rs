@@ -1,12 +1,16 @@
 //! The thread pane (F4): header, the other person's card, messages,
-//! composer, and the overlays that act on one message or on the group.
+//! composer, and the overlays that act on one message, on the group or
+//! on the room (`room_header`, `room_panel`).
+
+mod room_header;
+mod room_panel;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
 use super::{
-    avatar::{Avatar, GroupAvatar},
+    avatar::{Avatar, BotBadge, GroupAvatar},
     composer::Composer,
     group_panel::GroupPanel,
     message_actions::{DeleteConfirm, ReportDialog},
@@ -16,8 +20,11 @@ use std::collections::HashMap;
 
 use super::live::use_live;
 use crate::domain::live::{presence_label, typing_line};
+use crate::domain::room::Participants;
 use crate::error::AppError;
 use crate::model::{Member, MessageView, ThreadKind, ThreadView, UserCard};
+use room_header::RoomActions;
+use room_panel::RoomPanel;
 
 /// What the open thread's components share.
 #[derive(Clone, Copy)]
@@ -29,9 +36,12 @@ pub struct ThreadState {
     /// Each member's read position (read receipts, F17).
     pub reads: RwSignal<HashMap<i64, i64>>,
     pub kind: ThreadKind,
+    /// A room's participants and member count, kept current by live
+    /// events (a room is never fetched again for a join or a departure).
+    pub participants: RwSignal<Participants>,
 }
 
-/// An overlay about one message, or the group's panel.
+/// An overlay about one message, or the group's (or room's) panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessageAction {
     Delete(i64),
@@ -98,6 +108,13 @@ fn ThreadNotFound() -> impl IntoView {
 
 #[component]
 fn ThreadBody(v: ThreadView) -> impl IntoView {
+    let live = use_live();
+    let participants = Participants::new(
+        v.members.iter().map(|m| m.user.clone()).collect(),
+        v.member_count,
+        v.cursor,
+        live.me(),
+    );
     let state = ThreadState {
         id: StoredValue::new(v.id.clone()),
         messages: RwSignal::new(v.page.messages),
@@ -105,9 +122,9 @@ fn ThreadBody(v: ThreadView) -> impl IntoView {
         action: RwSignal::new(None),
         reads: RwSignal::new(v.members.iter().map(|m| (m.user.id, m.last_read)).collect()),
         kind: v.kind,
+        participants: RwSignal::new(participants),
     };
     provide_context(state);
-    let live = use_live();
     live.attach(state, v.cursor, &v.name);
     // Opening it marked those messages read: let the list say so (in the
     // browser only; the server's list already hides the open chat's badge).
@@ -118,10 +135,16 @@ fn ThreadBody(v: ThreadView) -> impl IntoView {
     let members = StoredValue::new(v.members);
     let name = v.name.clone();
     let title_name = v.name.clone();
+    let is_room = v.kind == ThreadKind::Room;
     let header_avatar = match &v.other {
         Some(o) => view! { <Avatar name=o.username.clone() url=o.avatar_url.clone()/> }.into_any(),
+        None if is_room => {
+            view! { <span class="avatar room-avatar" aria-hidden="true">"#"</span> }.into_any()
+        }
         None => view! { <GroupAvatar/> }.into_any(),
     };
+    let other_is_bot = v.other.as_ref().is_some_and(|o| o.bot);
+    let topic = v.topic.clone().filter(|_| is_room);
     let is_group = v.kind == ThreadKind::Group;
     let member_count = members.with_value(Vec::len);
     let my_role = v.my_role;
@@ -151,8 +174,14 @@ fn ThreadBody(v: ThreadView) -> impl IntoView {
             <A href="/chat" attr:class="back-link" attr:aria-label="Back to chats">"‹"</A>
             {header_avatar}
             <div class="thread-heading">
-                <h2 class="thread-title" data-testid="thread-title">{name.clone()}</h2>
+                <div class="thread-title-line">
+                    <h2 class="thread-title" class:room-title=is_room data-testid="thread-title">
+                        {name.clone()}
+                    </h2>
+                    {other_is_bot.then(|| view! { <BotBadge/> })}
+                </div>
                 {presence}
+                {topic.map(|t| view! { <p class="room-head-topic" data-testid="room-topic">{t}</p> })}
             </div>
             {is_group
                 .then(|| {
@@ -166,6 +195,7 @@ fn ThreadBody(v: ThreadView) -> impl IntoView {
                         </button>
                     }
                 })}
+            {is_room.then(|| view! { <RoomActions id=v.id.clone()/> })}
         </header>
         <MessageList
             first_unread=v.first_unread
@@ -177,6 +207,7 @@ fn ThreadBody(v: ThreadView) -> impl IntoView {
         {move || state.action.get().map(|a| match a {
             MessageAction::Delete(id) => view! { <DeleteConfirm id/> }.into_any(),
             MessageAction::Report(id) => view! { <ReportDialog id/> }.into_any(),
+            MessageAction::Members if is_room => view! { <RoomPanel/> }.into_any(),
             MessageAction::Members => {
                 view! {
                     <GroupPanel
@@ -202,7 +233,7 @@ pub fn UserCardView(user: UserCard) -> impl IntoView {
     view! {
         <section class="user-card" data-testid="user-card">
             <Avatar name=user.username.clone() url=user.avatar_url.clone() size="lg"/>
-            <h3>{user.username.clone()}</h3>
+            <h3>{user.username.clone()}{user.bot.then(|| view! { <BotBadge/> })}</h3>
             <p class="muted">
                 <span data-testid="karma">{format!("{} karma", user.karma)}</span>
                 " · "

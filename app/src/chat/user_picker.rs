@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::avatar::Avatar;
+use super::avatar::{Avatar, BotBadge};
 use crate::api::threads::search_users;
 use crate::model::UserCard;
 
@@ -112,6 +112,7 @@ pub fn UserPicker(
                                         />
                                         <Avatar name=u.username.clone() url=u.avatar_url.clone() size="sm"/>
                                         <span class="user-name">{u.username.clone()}</span>
+                                        {u.bot.then(|| view! { <BotBadge/> })}
                                         <span class="muted">{format!("{} karma", u.karma)}</span>
                                     </label>
                                 </li>

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use crate::domain::preview::{preview, sender_label};
 use crate::domain::MessageKind;
-use crate::model::{LastMessage, MessageView, Reaction, ThreadSummary};
+use crate::model::{LastMessage, MessageView, Reaction, ThreadKind, ThreadSummary};
 use crate::protocol::{Change, Event};
 
 /// What the navigation list needs after an event.
@@ -75,6 +75,14 @@ pub fn apply_to_nav(list: &mut Vec<ThreadSummary>, ev: &Event, me: i64) -> NavOu
                 changed: true,
                 refetch: false,
             }
+        }
+        // A room is named by its title, never by its members: someone
+        // joining or leaving changes nothing here (in the home room, each
+        // new user would otherwise make every open list fetch again).
+        Change::MemberAdded { .. } | Change::MemberRemoved { .. } | Change::MemberLeft { .. }
+            if list[at].kind == ThreadKind::Room =>
+        {
+            NavOutcome::default()
         }
         // The preview, an unread count or a name may change.
         Change::MessageDeleted { .. }
@@ -192,6 +200,31 @@ pub fn read_marks(
     marks
 }
 
+/// How many readers' faces a message shows at most; the rest are "+N"
+/// (a room's message may be read by thousands).
+pub const FACES_SHOWN: usize = 5;
+
+/// The read receipts of one message: the first [`FACES_SHOWN`] of the
+/// readers that can be drawn (`faces`), and how many readers are left
+/// over (`readers` counts all of them, drawable or not).
+pub fn first_faces<T>(mut faces: Vec<T>, readers: usize) -> (Vec<T>, usize) {
+    faces.truncate(FACES_SHOWN);
+    let more = readers.saturating_sub(faces.len());
+    (faces, more)
+}
+
+/// "Seen by ana, bo", "Seen by ana, bo and 3 others".
+pub fn seen_by(names: &[&str], more: usize) -> String {
+    let shown = names.join(", ");
+    match more {
+        0 => format!("Seen by {shown}"),
+        1 if names.is_empty() => "Seen by 1 person".to_owned(),
+        n if names.is_empty() => format!("Seen by {n} people"),
+        1 => format!("Seen by {shown} and 1 other"),
+        n => format!("Seen by {shown} and {n} others"),
+    }
+}
+
 /// In a direct chat: your newest message the other person has read, where
 /// "Seen" goes.
 pub fn seen_at(messages: &[MessageView], other_read: i64, me: i64) -> Option<i64> {
@@ -214,7 +247,6 @@ pub fn titled(unread: i64, title: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::ThreadKind;
 
     fn msg(id: i64, sender: i64, body: &str) -> MessageView {
         MessageView {
@@ -222,6 +254,7 @@ mod tests {
             sender_id: sender,
             sender: format!("user{sender}"),
             sender_avatar: None,
+            sender_bot: false,
             kind: MessageKind::Text,
             body: Some(body.to_owned()),
             at_ms: id * 1000,
@@ -322,6 +355,33 @@ mod tests {
         assert!(list.is_empty());
         // Hearing it again about a thread no longer listed: nothing to do.
         assert_eq!(apply_to_nav(&mut list, &gone, 1), NavOutcome::default());
+    }
+
+    #[test]
+    fn others_joining_or_leaving_a_room_leave_the_list_alone() {
+        let mut list = vec![summary("room", Some(3), 0), summary("group", Some(2), 0)];
+        list[0].kind = ThreadKind::Room;
+        list[1].kind = ThreadKind::Group;
+        let ev = |thread: &str, change| Event {
+            id: 9,
+            thread: thread.into(),
+            change,
+        };
+        for change in [
+            Change::MemberAdded { user: 7 },
+            Change::MemberLeft { user: 7 },
+            Change::MemberRemoved { user: 7 },
+        ] {
+            assert_eq!(
+                apply_to_nav(&mut list, &ev("room", change.clone()), 1),
+                NavOutcome::default()
+            );
+            // A group's name may be its members': fetch it again.
+            assert!(apply_to_nav(&mut list, &ev("group", change), 1).refetch);
+        }
+        // Your own departure still takes the room off the list.
+        assert!(apply_to_nav(&mut list, &ev("room", Change::MemberLeft { user: 1 }), 1).changed);
+        assert_eq!(list.len(), 1);
     }
 
     #[test]
@@ -439,6 +499,21 @@ mod tests {
         assert_eq!(seen_at(&list, 3, 1), Some(3));
         assert_eq!(seen_at(&list, 2, 1), Some(1));
         assert_eq!(seen_at(&list, 0, 1), None);
+    }
+
+    #[test]
+    fn receipts_show_a_handful_of_faces_and_count_the_rest() {
+        let (faces, more) = first_faces((0..5000).collect::<Vec<i64>>(), 5000);
+        assert_eq!((faces, more), (vec![0, 1, 2, 3, 4], 4995));
+        // Readers without a face to draw (not on the page) still count.
+        let (faces, more) = first_faces(vec!["ana", "bo"], 4);
+        assert_eq!((faces.len(), more), (2, 2));
+        assert_eq!(first_faces(vec!["ana"], 1), (vec!["ana"], 0));
+        assert_eq!(seen_by(&["ana", "bo"], 0), "Seen by ana, bo");
+        assert_eq!(seen_by(&["ana"], 1), "Seen by ana and 1 other");
+        assert_eq!(seen_by(&["ana", "bo"], 3), "Seen by ana, bo and 3 others");
+        assert_eq!(seen_by(&[], 1), "Seen by 1 person");
+        assert_eq!(seen_by(&[], 7), "Seen by 7 people");
     }
 
     #[test]

@@ -74,7 +74,9 @@ async fn round(
     limits: &DefaultKeyedRateLimiter<i64>,
     delay: Duration,
 ) -> Result<bool, crate::error::AppError> {
-    let cursor = bot::through(&state.db).await.context("reading Otter's cursor")?;
+    let cursor = bot::through(&state.db)
+        .await
+        .context("reading Otter's cursor")?;
     let heard = bot::heard_after(&state.db, otter, cursor, BATCH)
         .await
         .context("reading Otter's threads")?;
@@ -86,7 +88,10 @@ async fn round(
             continue;
         };
         if limits.check_key(&h.sender_id).is_err() {
-            tracing::info!(asker = h.sender_id, "otter: too many questions, passed over");
+            tracing::info!(
+                asker = h.sender_id,
+                "otter: too many questions, passed over"
+            );
             continue;
         }
         if !delay.is_zero() {

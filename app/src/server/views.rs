@@ -91,6 +91,7 @@ pub fn message(row: MessageRow, reactions_of: &[&ReactionRow], v: &Viewer) -> Me
         sender_id: row.sender_id,
         sender: row.sender,
         sender_avatar: row.sender_avatar,
+        sender_bot: row.sender_bot,
         kind: kind(&row.kind),
         body: row.deleted_at.is_none().then_some(row.body),
         at_ms: at.timestamp_millis(),

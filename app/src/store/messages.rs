@@ -14,6 +14,7 @@ pub struct MessageRow {
     pub sender_id: i64,
     pub sender: String,
     pub sender_avatar: Option<String>,
+    pub sender_bot: bool,
     pub kind: String,
     pub body: String,
     pub created_at: DateTime<Utc>,
@@ -25,8 +26,8 @@ pub struct MessageRow {
 macro_rules! select {
     () => {
         "SELECT m.id, m.thread_id, m.sender_id, u.username AS sender,
-            u.avatar_url AS sender_avatar, m.kind, m.body, m.created_at, m.deleted_at,
-            m.client_id
+            u.avatar_url AS sender_avatar, u.is_bot AS sender_bot, m.kind, m.body,
+            m.created_at, m.deleted_at, m.client_id
          FROM messages m JOIN users u ON u.id = m.sender_id"
     };
 }

@@ -3059,6 +3059,7 @@ mod tests {
                     sender_id: 2,
                     sender: "live00001".into(),
                     sender_avatar: None,
+                    sender_bot: false,
                     kind: MessageKind::Text,
                     body: Some(body.into()),
                     at_ms: 1,
