@@ -172,8 +172,13 @@ test('a sticker is sent from the picker and previews as 🖼️', async () => {
   const stickers = page.getByRole('button', { name: 'Stickers' });
   await expect(stickers).toHaveAttribute('aria-expanded', 'false');
   await expect(page.getByRole('menuitem', { name: 'Send otter sticker' })).toHaveCount(0);
-  await stickers.click();
-  await expect(stickers).toHaveAttribute('aria-expanded', 'true');
+  // The thread view is read again just after the chat was created (the
+  // invite's own message arrives live), which can redraw the composer with
+  // its picker closed under a click made meanwhile: open it until it stays.
+  await expect(async () => {
+    if ((await stickers.getAttribute('aria-expanded')) !== 'true') await stickers.click();
+    await expect(stickers).toHaveAttribute('aria-expanded', 'true', { timeout: 1000 });
+  }).toPass({ timeout: 10_000 });
   const otter = page.getByRole('menuitem', { name: 'Send otter sticker' });
   await expect(otter).toBeVisible();
   await expect(page.getByRole('menu', { name: 'Stickers' }).getByRole('menuitem')).toHaveCount(6);
