@@ -52,7 +52,8 @@ bench-load: tools
 	cd end2end && node bench/load.mjs 30
 
 ## Server-side rendering of a 200-message chat vs its JSON, release build
-## (prints figures; more requests: make bench-ssr ARGS="--requests 1000")
+## (prints figures; more requests: make bench-ssr ARGS="--requests 1000";
+## /rooms with 1,000 public rooms: ARGS="--page rooms")
 # Same flags as the shipped build (always-erase-components), so it measures
 # that code and reuses its compiled dependencies.
 bench-ssr:
@@ -62,7 +63,9 @@ bench-ssr:
 ## group at 10 then 100 msg/s, server memory per idle socket at 5,000, and
 ## a restart with all 1,000 connected (prints figures; quick run:
 ## make bench-live ARGS="--members 50 --idle 200 --seconds 3 --restart-seconds 4";
-## one part: ARGS="--only restart")
+## one part: ARGS="--only restart"; a 5,000-member public room with 1,000
+## of them connected: ARGS="--room --members 5000 --connected 1000
+## --rates 10 --only latency")
 # Runs the parley binary built here as a separate process (its RSS is read
 # from /proc). Every socket is a descriptor in the bench and in the server,
 # so the open-files limit is raised to the hard limit first.

@@ -158,7 +158,53 @@ impl<'c> Seed<'c> {
         self.bo_and_dee().await?;
         self.ana_and_bo().await?;
         self.ana_and_cy().await?;
+        self.river_watch().await?;
         self.otter_spotters().await
+    }
+
+    /// A public room (F13) four of them joined, with a question for Otter.
+    async fn river_watch(&mut self) -> Result<(), StartError> {
+        let t0 = self.ago(0, 5, 30);
+        let owner = self.id(CYD)?;
+        let public_id = uuid::Uuid::new_v4().to_string();
+        let topic = "Sightings along the river, with photos if you have them";
+        let t = store::rooms::insert(self.conn, &public_id, "River watch", Some(topic), owner, t0)
+            .await
+            .map_err(|e| fail("adding a room", e))?;
+        store::members::add(self.conn, t, owner, "owner", t0)
+            .await
+            .map_err(|e| fail("adding the room's creator", e))?;
+        self.threads += 1;
+        self.system(t, CYD, t0, &system_lines::created_room(USERS[CYD].0))
+            .await?;
+        for (i, who) in [BOB, EVE, ANA].into_iter().enumerate() {
+            let at = t0 + secs(600 * (i as i64 + 1));
+            store::members::add(self.conn, t, self.id(who)?, "member", at)
+                .await
+                .map_err(|e| fail("joining a room", e))?;
+            self.system(t, who, at, &system_lines::joined(USERS[who].0))
+                .await?;
+        }
+        let t1 = t0 + secs(2400);
+        self.say(t, CYD, t1, "Two otters under the footbridge this morning!")
+            .await?;
+        let by_bo = self
+            .say(
+                t,
+                BOB,
+                t1 + secs(95),
+                "Same pair as last week? The big one has a notched ear.",
+            )
+            .await?;
+        self.react(by_bo, CYD, "👍", t1 + secs(130)).await?;
+        self.say(
+            t,
+            EVE,
+            t1 + secs(420),
+            "Reminder: photos only from the path, please.",
+        )
+        .await?;
+        self.read_all(t).await
     }
 
     /// A moderator's thank-you, five days ago; read.

@@ -2,7 +2,12 @@
 //! member's live socket, how many durable sends a second the server takes,
 //! and how much server memory an idle live socket costs. `make bench-pg`
 //! runs the sends and the latency on SQLite and on PostgreSQL with one and
-//! two nodes, side by side.
+//! two nodes, side by side. With `--room` the members are in a public room
+//! instead of a group, and with `--connected N` only N of them are online:
+//! issue 11's figure, send→deliver in a 5,000-member room at 10 msg/s with
+//! 1,000 connected, is
+//! `make bench-live ARGS="--room --members 5000 --connected 1000 --rates 10
+//! --seconds 20 --only latency"`.
 //!
 //! Runs the real `parley` release binary as a child process (the one built
 //! next to this bench, or `--server-bin PATH`) on 127.0.0.1:0 with a fresh
@@ -21,9 +26,14 @@
 //!    127/8 address is the local machine on Linux), 50 per address; nothing
 //!    in the server is relaxed. The first member starts a group with the
 //!    next 99 (`start_chat`) and adds the rest 100 at a time
-//!    (`add_members`). Sessions live in the database, so the cookies stay
+//!    (`add_members`); with `--room`, the first member creates a public
+//!    room (`create_room`) and every other member joins it (`join_room`,
+//!    each as themselves: a "joined" line and an event each, as in
+//!    production). Sessions live in the database, so the cookies stay
 //!    valid in the later processes.
-//! 2. Delivery latency: every member opens one socket (`GET /api/live`, with
+//! 2. Delivery latency: every member (with `--connected N`, the first N:
+//!    the others stay members, offline, whom every message's fan-out still
+//!    reads) opens one socket (`GET /api/live`, with
 //!    the session cookie and the page's `Origin`, 64 handshakes at a time),
 //!    and the bench waits for every `ready` frame and for the presence
 //!    frames of all those arrivals to die down. A socket the server closes
@@ -63,7 +73,8 @@
 //!    ones reopened, as above), the presence traffic left to settle, and
 //!    VmRSS read again. Prints
 //!    (after − before) / sockets.
-//! 4. Restart: every member opens one socket that comes back by itself, as
+//! 4. Restart: every member (the first `--connected`) opens one socket that
+//!    comes back by itself, as
 //!    the browser's does (on any close: wait [`reconnect::delay_ms`], the
 //!    browser's full-jitter backoff, then reconnect with `after=<cursor>`,
 //!    the last event id it got; the attempt count is reset by `ready`).
@@ -86,8 +97,8 @@
 //! rate in fixed-width columns (`make bench-pg` puts them in a table; `-`
 //! where a part did not run).
 //!
-//! Usage: `bench_live [--members N] [--idle N] [--rates 10,100]
-//! [--seconds 20,10] [--senders N] [--restart-seconds S]
+//! Usage: `bench_live [--members N] [--room] [--connected N] [--idle N]
+//! [--rates 10,100] [--seconds 20,10] [--senders N] [--restart-seconds S]
 //! [--only sends,latency,memory,restart] [--database URL] [--nodes N]
 //! [--server-bin PATH]`.
 
@@ -133,6 +144,11 @@ const CONNECTING: usize = 64;
 /// People a group starts with, and people added per call (the server's
 /// limit for both).
 const GROUP_STEP: usize = 100;
+/// `join_room` calls in flight (`--room`).
+const JOINING: usize = 16;
+/// The `--room` room's name and topic.
+const ROOM_NAME: &str = "Bench room";
+const ROOM_TOPIC: &str = "Where bench_live's members meet";
 /// Client ids are UUIDs whose last group is the message's number.
 const CLIENT_ID_PREFIX: &str = "00000000-0000-4000-8000-";
 /// How long after the last send every frame must have arrived.
@@ -169,6 +185,10 @@ const SENDS_PREFIX: &str = "sends-";
 #[derive(Debug, Clone, PartialEq)]
 struct Args {
     members: usize,
+    /// The members are in a public room instead of a group.
+    room: bool,
+    /// Members with a socket in the latency and restart parts; `None`: all.
+    connected: Option<usize>,
     idle: usize,
     rates: Vec<f64>,
     /// One duration per rate.
@@ -182,6 +202,28 @@ struct Args {
     /// Processes on the database in the sends and latency parts.
     nodes: usize,
     server_bin: Option<PathBuf>,
+}
+
+impl Args {
+    /// Members with a socket in the latency and restart parts.
+    fn connected(&self) -> usize {
+        self.connected.unwrap_or(self.members)
+    }
+
+    /// "a group of 1000 members, all connected", "a public room of 5000
+    /// members, the first 1000 connected".
+    fn describe_thread(&self) -> String {
+        let kind = if self.room {
+            "a public room"
+        } else {
+            "a group"
+        };
+        let connected = match self.connected {
+            Some(n) if n < self.members => format!("the first {n} connected"),
+            _ => "all connected".to_owned(),
+        };
+        format!("{kind} of {} members, {connected}", self.members)
+    }
 }
 
 /// Which parts run (`--only`).
@@ -226,6 +268,8 @@ impl Default for Args {
     fn default() -> Self {
         Self {
             members: 1000,
+            room: false,
+            connected: None,
             idle: 5000,
             rates: vec![10.0, 100.0],
             seconds: vec![20.0, 10.0],
@@ -239,10 +283,13 @@ impl Default for Args {
     }
 }
 
-const USAGE: &str = "usage: bench_live [--members N] [--idle N] [--rates R1,R2,..] \
-[--seconds S | S1,S2,..] [--senders N] [--restart-seconds S] [--only PARTS] \
-[--database URL] [--nodes N] [--server-bin PATH]
-  --members N      people in the group, one live socket each (default 1000)
+const USAGE: &str = "usage: bench_live [--members N] [--room] [--connected N] [--idle N] \
+[--rates R1,R2,..] [--seconds S | S1,S2,..] [--senders N] [--restart-seconds S] \
+[--only PARTS] [--database URL] [--nodes N] [--server-bin PATH]
+  --members N      people in the group (or room), one live socket each (default 1000)
+  --room           the members join a public room instead of a group
+  --connected N    only the first N members open a socket in the latency and
+                   restart parts (default all)
   --idle N         idle sockets for the memory figure, 0 to skip (default 5000)
   --rates R,..     messages per second, one phase each (default 10,100)
   --seconds S,..   length of each phase; one value for all (default 20,10);
@@ -265,12 +312,17 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Args>> {
         if arg == "--help" || arg == "-h" {
             return Ok(None);
         }
+        if arg == "--room" {
+            parsed.room = true;
+            continue;
+        }
         let (flag, inline) = match arg.split_once('=') {
             Some((f, v)) => (f.to_owned(), Some(v.to_owned())),
             None => (arg.clone(), None),
         };
         let known = [
             "--members",
+            "--connected",
             "--idle",
             "--rates",
             "--seconds",
@@ -298,6 +350,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Args>> {
         };
         match flag.as_str() {
             "--members" => parsed.members = count(&value)?,
+            "--connected" => parsed.connected = Some(count(&value)?),
             "--idle" => parsed.idle = count(&value)?,
             "--senders" => parsed.senders = count(&value)?,
             "--nodes" => parsed.nodes = count(&value)?,
@@ -337,6 +390,12 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Args>> {
     ensure!(
         (1..=parsed.members).contains(&parsed.senders),
         "--senders must be between 1 and --members"
+    );
+    ensure!(
+        parsed
+            .connected
+            .is_none_or(|n| (1..=parsed.members).contains(&n)),
+        "--connected must be between 1 and --members"
     );
     ensure!(!parsed.rates.is_empty(), "--rates needs at least one rate");
     if let Some(url) = &parsed.database {
@@ -395,7 +454,7 @@ async fn main() -> Result<()> {
         println!("{USAGE}");
         return Ok(());
     };
-    let needed = args.members.max(args.idle) + 256;
+    let needed = args.connected().max(args.idle) + 256;
     let limit = open_files_limit()?;
     ensure!(
         limit >= needed,
@@ -444,7 +503,7 @@ async fn run(env: &ServerEnv, database: &Database, args: &Args, scratch: &Path) 
     let mut server = Server::start(env, ANY_PORT).context("starting parley for the set-up")?;
     let setup = set_up(&server, args).await;
     server.stop()?;
-    let (members, group) = setup?;
+    let (members, thread) = setup?;
     let mut figures = Figures::default();
 
     let (mut sends, mut sends_stopped) = (Ok(()), Ok(()));
@@ -465,7 +524,7 @@ async fn run(env: &ServerEnv, database: &Database, args: &Args, scratch: &Path) 
     if args.only.latency {
         let mut nodes =
             start_nodes(env, args.nodes).context("starting parley for the latency run")?;
-        latency = delivery(&nodes, database, &members, &group, args, base)
+        latency = delivery(&nodes, database, &members, &thread, args, base)
             .await
             .map(|l| figures.latency = Some(l));
         stopped = stop_all(&mut nodes);
@@ -501,7 +560,7 @@ async fn run(env: &ServerEnv, database: &Database, args: &Args, scratch: &Path) 
             .zip(&args.seconds)
             .map(|(&rate, &secs)| messages_in(rate, secs))
             .sum();
-        restarted = restart(env, &members, &group, args, first, base).await;
+        restarted = restart(env, &members, &thread, args, first, base).await;
         if let Err(e) = &restarted {
             println!("\nFAILED: {e:#}");
         }
@@ -1111,8 +1170,8 @@ fn pair(k: impl Into<String>, v: impl Into<String>) -> (String, String) {
     (k.into(), v.into())
 }
 
-/// Registers the members (logged in by registering) and makes the group;
-/// returns them and the group's id.
+/// Registers the members (logged in by registering) and makes the group
+/// (with `--room`, the room); returns them and its id.
 async fn set_up(server: &Server, args: &Args) -> Result<(Vec<Member>, String)> {
     let base = server.base();
     let started = Instant::now();
@@ -1143,6 +1202,25 @@ async fn set_up(server: &Server, args: &Args) -> Result<(Vec<Member>, String)> {
         .await?;
     let registered = started.elapsed();
 
+    let (thread, made) = if args.room {
+        (make_room(&base, &members).await?, "public room")
+    } else {
+        (make_group(&base, &members).await?, "group")
+    };
+    println!(
+        "set-up: {} members registered and logged in over HTTP in {:.1} s (from {addresses} \
+         loopback addresses), one {made} of {} made in {:.1} s",
+        members.len(),
+        registered.as_secs_f64(),
+        members.len(),
+        (started.elapsed() - registered).as_secs_f64(),
+    );
+    Ok((members, thread))
+}
+
+/// The first member starts a group with the next 99 and adds the rest 100
+/// at a time; returns its id.
+async fn make_group(base: &str, members: &[Member]) -> Result<String> {
     let http = client(None)?;
     let owner = &members[0];
     let first: Vec<(String, String)> = members[1..members.len().min(GROUP_STEP)]
@@ -1150,7 +1228,7 @@ async fn set_up(server: &Server, args: &Args) -> Result<(Vec<Member>, String)> {
         .enumerate()
         .map(|(i, m)| pair(format!("usernames[{i}]"), &m.name))
         .collect();
-    let (_, body) = call(&http, &base, Some(&owner.cookie), "start_chat", &first).await?;
+    let (_, body) = call(&http, base, Some(&owner.cookie), "start_chat", &first).await?;
     let answer: Value = serde_json::from_str(&body).context("reading start_chat's answer")?;
     let group = answer["id"]
         .as_str()
@@ -1168,17 +1246,32 @@ async fn set_up(server: &Server, args: &Args) -> Result<(Vec<Member>, String)> {
                 .enumerate()
                 .map(|(i, m)| pair(format!("usernames[{i}]"), &m.name)),
         );
-        call(&http, &base, Some(&owner.cookie), "add_members", &form).await?;
+        call(&http, base, Some(&owner.cookie), "add_members", &form).await?;
     }
-    println!(
-        "set-up: {} members registered and logged in over HTTP in {:.1} s (from {addresses} \
-         loopback addresses), one group of {} made in {:.1} s",
-        members.len(),
-        registered.as_secs_f64(),
-        members.len(),
-        (started.elapsed() - registered).as_secs_f64(),
-    );
-    Ok((members, group))
+    Ok(group)
+}
+
+/// The first member creates a public room and every other member joins it
+/// as themselves, [`JOINING`] at a time; returns its id.
+async fn make_room(base: &str, members: &[Member]) -> Result<String> {
+    let http = client(None)?;
+    let form = [pair("name", ROOM_NAME), pair("topic", ROOM_TOPIC)];
+    let (_, body) = call(&http, base, Some(&members[0].cookie), "create_room", &form).await?;
+    let room: String = serde_json::from_str(&body).context("reading create_room's answer")?;
+    stream::iter(&members[1..])
+        .map(|m| {
+            let (http, room) = (&http, &room);
+            async move {
+                let form = [pair("room", room)];
+                call(http, base, Some(&m.cookie), "join_room", &form)
+                    .await
+                    .with_context(|| format!("{} joining the room", m.name))
+            }
+        })
+        .buffer_unordered(JOINING)
+        .try_for_each(|_| async { Ok(()) })
+        .await?;
+    Ok(room)
 }
 
 // ---------------------------------------------------------------------------
@@ -1861,12 +1954,14 @@ struct Phase<'a> {
     cpu: &'a str,
 }
 
-/// Part 1 on `nodes`; the send→frame percentiles at the last rate.
+/// Part 1 on `nodes`, in `thread` (the group or the room), with the first
+/// `--connected` members online; the send→frame percentiles at the last
+/// rate.
 async fn delivery(
     nodes: &[Server],
     database: &Database,
     members: &[Member],
-    group: &str,
+    thread: &str,
     args: &Args,
     base: Instant,
 ) -> Result<Percentiles> {
@@ -1879,10 +1974,9 @@ async fn delivery(
     let slots: usize = phases.iter().map(|p| p.2).sum();
     let addrs = nodes.iter().map(|s| s.addr.clone()).collect();
     let mut sockets = Sockets::new(addrs, slots, base);
-    let joined = sockets
-        .join(members.iter().map(|m| m.cookie.clone()).collect())
-        .await?;
+    let joined = sockets.join(connected_cookies(members, args)).await?;
     let n = sockets.open.len();
+    println!("\nlatency: in {}", args.describe_thread());
     println!(
         "live sockets: {}; {} presence frames",
         joined.describe(n),
@@ -1905,7 +1999,7 @@ async fn delivery(
             &http,
             &bases,
             &senders,
-            group,
+            thread,
             range.clone(),
             rate,
             &send_at,
@@ -1943,8 +2037,17 @@ async fn delivery(
     outcome
 }
 
-/// Sends messages `range` at `rate` a second, in turn from `senders`, each
-/// at its scheduled time whatever the previous ones are doing; sender `k`
+/// The session cookies of the members who open a socket (`--connected`).
+fn connected_cookies(members: &[Member], args: &Args) -> Vec<String> {
+    members
+        .iter()
+        .take(args.connected())
+        .map(|m| m.cookie.clone())
+        .collect()
+}
+
+/// Sends messages `range` to `thread` at `rate` a second, in turn from
+/// `senders`, each at its scheduled time whatever the previous ones are doing; sender `k`
 /// sends to node `k % base_urls.len()`. With
 /// `retry`, a failed send is tried again with the same client id, as the
 /// browser's outbox does, after [`reconnect::delay_ms`] (for up to
@@ -1954,7 +2057,7 @@ async fn send_phase(
     http: &Client,
     base_urls: &[String],
     senders: &[&Member],
-    group: &str,
+    thread: &str,
     range: std::ops::Range<usize>,
     rate: f64,
     send_at: &Arc<Vec<AtomicU64>>,
@@ -1971,7 +2074,7 @@ async fn send_phase(
         let node = (i % senders.len()) % base_urls.len();
         via.push(node);
         let form = [
-            pair("thread", group),
+            pair("thread", thread),
             pair("body", message_body(n)),
             pair("client_id", client_id(n)),
         ];
@@ -2487,7 +2590,7 @@ struct Restarted {
 async fn restart(
     env: &ServerEnv,
     members: &[Member],
-    group: &str,
+    thread: &str,
     args: &Args,
     first: usize,
     base: Instant,
@@ -2499,12 +2602,13 @@ async fn restart(
     let during = before.end..before.end + messages_in(RESTART_RATE, args.restart_seconds);
     let mut sockets = Sockets::new(vec![addr.clone()], during.end, base).resuming();
     let joined = sockets
-        .join_resuming(members.iter().map(|m| m.cookie.clone()).collect())
+        .join_resuming(connected_cookies(members, args))
         .await?;
     let n = sockets.open.len();
     println!(
-        "\nrestart: {} sockets that reconnect by themselves (full jitter from the first \
-         attempt, resuming after their cursor): {}",
+        "\nrestart: in {}; {} sockets that reconnect by themselves (full jitter from the \
+         first attempt, resuming after their cursor): {}",
+        args.describe_thread(),
         n,
         joined.describe(n)
     );
@@ -2517,7 +2621,7 @@ async fn restart(
         &http,
         std::slice::from_ref(&base_url),
         &senders,
-        group,
+        thread,
         before.clone(),
         RESTART_RATE,
         &send_at,
@@ -2573,7 +2677,7 @@ async fn restart(
         &http,
         std::slice::from_ref(&base_url),
         &senders,
-        group,
+        thread,
         during.clone(),
         RESTART_RATE,
         &send_at,
@@ -2830,6 +2934,39 @@ mod tests {
         assert!(args(&["--senders", "0"]).is_err());
         assert!(args(&["--bogus"]).is_err());
         assert!(args(&["--idle"]).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn parses_the_room_flags() -> Result<()> {
+        let plain = args(&[])?.context("not help")?;
+        assert!(!plain.room);
+        assert_eq!(plain.connected(), 1000);
+        assert_eq!(
+            plain.describe_thread(),
+            "a group of 1000 members, all connected"
+        );
+        let room = args(&[
+            "--room",
+            "--members",
+            "5000",
+            "--connected=1000",
+            "--rates",
+            "10",
+        ])?
+        .context("not help")?;
+        assert!(room.room);
+        assert_eq!((room.members, room.connected()), (5000, 1000));
+        assert_eq!(room.rates, vec![10.0]);
+        assert_eq!(
+            room.describe_thread(),
+            "a public room of 5000 members, the first 1000 connected"
+        );
+        // `--room` takes no value: the next argument is a flag again.
+        assert!(args(&["--room", "--idle", "0"])?.context("not help")?.room);
+        assert!(args(&["--members", "50", "--connected", "51"]).is_err());
+        assert!(args(&["--connected", "0"]).is_err());
+        assert!(args(&["--connected"]).is_err());
         Ok(())
     }
 

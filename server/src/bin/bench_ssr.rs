@@ -1,17 +1,35 @@
 //! `make bench-ssr`: how long the server takes to render a chat page with
-//! 200 messages, next to the JSON of the same thread.
+//! 200 messages, next to the JSON of the same thread; with `--page rooms`,
+//! the rooms list (`/rooms`) with 1,000 public rooms.
 //!
 //! Starts Parley in-process on 127.0.0.1:0 with a fresh SQLite file in a
-//! temporary folder, registers two people over HTTP, has them exchange 200
-//! messages of varied lengths in a direct chat, then times (sequentially,
-//! after 20 warm-ups each) `GET /chat/<thread>` as a browser asks for it —
-//! once with all 200 messages unread (the page renders all of them), once
-//! read (the newest page of 50) — and `POST /api/open_thread` as the
-//! hydrated app calls it. Times are
-//! from sending the request to the last byte of the answer, on loopback,
-//! without compression (the client asks for none).
+//! temporary folder and registers two people over HTTP. Then:
 //!
-//! Usage: `bench_ssr [--requests N]` (default 300).
+//! - `--page chat` (the default): they exchange 200 messages of varied
+//!   lengths in a direct chat, then the bench times (sequentially, after 20
+//!   warm-ups each) `GET /chat/<thread>` as a browser asks for it — once
+//!   with all 200 messages unread (the page renders all of them), once
+//!   read (the newest page of 50) — and `POST /api/open_thread` as the
+//!   hydrated app calls it.
+//! - `--page rooms`: `--rooms` public rooms (default 1,000) are written
+//!   straight through the store in one transaction, as `create_room` writes
+//!   each (the room, its creator as owner, the "created the room" line):
+//!   the two people create them in turn, every third room also has the
+//!   other one, names and topics vary in length, and their last activity
+//!   is spread over the past weeks (so the list says "Joined" on some and
+//!   shows times, weekdays and dates). Creating them
+//!   over HTTP would take one person hours: `create_room` is rate-limited
+//!   per user. Then it times `GET /rooms` (the newest
+//!   [`app::api::rooms::ROOMS_SHOWN`] are rendered), `GET /rooms?q=…` (a
+//!   filter that matches a few rooms: it reads every room's name) and
+//!   `POST /api/rooms` (the same list as JSON).
+//!
+//! Times are from sending the request to the last byte of the answer, on
+//! loopback, without compression (the client asks for none).
+//!
+//! Usage: `bench_ssr [--requests N] [--page chat|rooms] [--rooms N]`
+//! (defaults 300, chat, 1000); e.g.
+//! `make bench-ssr ARGS="--page rooms"`.
 
 use std::{
     sync::Arc,
@@ -30,6 +48,44 @@ const DEFAULT_REQUESTS: usize = 300;
 const PASSWORD: &str = "bench password";
 /// The text of the last message, which the page should show.
 const LAST_MESSAGE: &str = "Last message of the bench, number 200";
+/// Rooms `--page rooms` makes unless `--rooms` says otherwise.
+const DEFAULT_ROOMS: usize = 1000;
+/// What the filtered list looks for: in the names of one room in
+/// [`FILTER_EVERY`].
+const FILTER: &str = "heron";
+const FILTER_EVERY: usize = 97;
+
+/// The page `--page` times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Page {
+    /// `/chat/<thread>` with 200 messages.
+    Chat,
+    /// `/rooms` with `--rooms` public rooms.
+    Rooms,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Args {
+    requests: usize,
+    page: Page,
+    rooms: usize,
+}
+
+impl Default for Args {
+    fn default() -> Self {
+        Self {
+            requests: DEFAULT_REQUESTS,
+            page: Page::Chat,
+            rooms: DEFAULT_ROOMS,
+        }
+    }
+}
+
+const USAGE: &str = "usage: bench_ssr [--requests N] [--page chat|rooms] [--rooms N]
+  --requests N   timed requests of each kind (default 300)
+  --page P       chat: a 200-message chat and its JSON (default);
+                 rooms: /rooms with --rooms public rooms, and its JSON
+  --rooms N      public rooms for --page rooms (default 1000)";
 
 #[tokio::main]
 async fn main() -> Result<()> {
@@ -40,7 +96,10 @@ async fn main() -> Result<()> {
         .with_writer(std::io::stderr)
         .try_init();
 
-    let requests = requests_arg(std::env::args().skip(1))?;
+    let Some(args) = parse_args(std::env::args().skip(1))? else {
+        println!("{USAGE}");
+        return Ok(());
+    };
     let dir = tempfile::tempdir().context("creating a temporary folder")?;
     let db_url = format!("sqlite://{}", dir.path().join("bench.db").display());
     let config = Config {
@@ -64,7 +123,10 @@ async fn main() -> Result<()> {
         let _ = stopped.await;
     }));
 
-    let result = bench(&base, &db_url, requests).await;
+    let result = match args.page {
+        Page::Chat => bench(&base, &db_url, args.requests).await,
+        Page::Rooms => bench_rooms(&base, &db_url, args.requests, args.rooms).await,
+    };
     let _ = stop.send(());
     server
         .await
@@ -73,27 +135,49 @@ async fn main() -> Result<()> {
     result
 }
 
-/// `--requests N` or `--requests=N`; anything else is refused.
-fn requests_arg(mut args: impl Iterator<Item = String>) -> Result<usize> {
-    let mut requests = DEFAULT_REQUESTS;
+/// The flags (`--flag value` or `--flag=value`); `None` for `--help`.
+fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Args>> {
+    let mut parsed = Args::default();
+    let mut args = args.into_iter();
     while let Some(arg) = args.next() {
-        let value = match arg.as_str() {
-            "--requests" | "-n" => args.next().context("--requests needs a number")?,
-            other => match other.strip_prefix("--requests=") {
-                Some(v) => v.to_owned(),
-                None if other == "--help" || other == "-h" => {
-                    println!("usage: bench_ssr [--requests N]   (default {DEFAULT_REQUESTS})");
-                    std::process::exit(0);
-                }
-                None => bail!("unknown argument {other:?} (usage: bench_ssr [--requests N])"),
-            },
+        if arg == "--help" || arg == "-h" {
+            return Ok(None);
+        }
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) => (f.to_owned(), Some(v.to_owned())),
+            None => (arg.clone(), None),
         };
-        requests = value
-            .parse()
-            .with_context(|| format!("--requests {value:?} is not a number"))?;
-        ensure!(requests > 0, "--requests must be at least 1");
+        ensure!(
+            ["--requests", "-n", "--page", "--rooms"].contains(&flag.as_str()),
+            "unknown argument {arg:?}\n{USAGE}"
+        );
+        let value = match inline {
+            Some(v) => v,
+            None => args
+                .next()
+                .with_context(|| format!("{flag} needs a value\n{USAGE}"))?,
+        };
+        let count = |v: &str| -> Result<usize> {
+            let n: usize = v
+                .trim()
+                .parse()
+                .with_context(|| format!("{flag} {v:?} is not a number"))?;
+            ensure!(n > 0, "{flag} must be at least 1");
+            Ok(n)
+        };
+        match flag.as_str() {
+            "--page" => {
+                parsed.page = match value.trim() {
+                    "chat" => Page::Chat,
+                    "rooms" => Page::Rooms,
+                    other => bail!("--page {other:?} is not chat or rooms"),
+                }
+            }
+            "--rooms" => parsed.rooms = count(&value)?,
+            _ => parsed.requests = count(&value)?,
+        }
     }
-    Ok(requests)
+    Ok(Some(parsed))
 }
 
 fn client() -> Result<Client> {
@@ -130,15 +214,16 @@ async fn get_page(client: &Client, url: &str) -> Result<String> {
         .header(header::ACCEPT, "text/html,application/xhtml+xml")
         .send()
         .await
-        .context("GET /chat/<thread>")?;
+        .with_context(|| format!("GET {url}"))?;
     let status = res.status();
     let html = res.text().await.context("reading the page")?;
-    ensure!(status == StatusCode::OK, "GET /chat/<thread>: {status}");
-    ensure!(!html.is_empty(), "GET /chat/<thread>: empty page");
+    ensure!(status == StatusCode::OK, "GET {url}: {status}");
+    ensure!(!html.is_empty(), "GET {url}: empty page");
     Ok(html)
 }
 
-async fn bench(base: &str, db_url: &str, requests: usize) -> Result<()> {
+/// Registers the bench's two people, each with a client of their own.
+async fn register_two(base: &str) -> Result<(Client, Client)> {
     let (ana, bo) = (client()?, client()?);
     call(
         &bo,
@@ -154,6 +239,11 @@ async fn bench(base: &str, db_url: &str, requests: usize) -> Result<()> {
         &[("username", "bench_ana"), ("password", PASSWORD)],
     )
     .await?;
+    Ok((ana, bo))
+}
+
+async fn bench(base: &str, db_url: &str, requests: usize) -> Result<()> {
+    let (ana, bo) = register_two(base).await?;
     let started: Value = serde_json::from_str(
         &call(&ana, base, "start_chat", &[("usernames[0]", "bench_bob")]).await?,
     )
@@ -243,6 +333,178 @@ async fn bench(base: &str, db_url: &str, requests: usize) -> Result<()> {
         "open_thread's answer lacks the last message"
     );
     Ok(())
+}
+
+/// `--page rooms`: makes `rooms` public rooms, then times `/rooms` as
+/// a browser asks for it, a filtered `/rooms?q=…`, and the list as JSON.
+async fn bench_rooms(base: &str, db_url: &str, requests: usize, rooms: usize) -> Result<()> {
+    let (ana, _bo) = register_two(base).await?;
+    let pool = sqlx::SqlitePool::connect(db_url)
+        .await
+        .context("opening the bench database")?;
+    let started = Instant::now();
+    make_rooms(&pool, rooms).await?;
+    pool.close().await;
+    println!(
+        "setup: 2 users, {rooms} public rooms (and the home room) written through the store \
+         in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let ana = &ana;
+    let shown = usize::try_from(app::api::rooms::ROOMS_SHOWN).unwrap_or(usize::MAX);
+    // The newest room heads the list; the oldest is past the first page
+    // when there are more rooms than it shows.
+    let newest = room_name(rooms - 1);
+    let url = format!("{base}/rooms");
+    let list = time(requests, || get_page(ana, &url)).await?;
+    let rendered = list.last_body.matches("data-testid=\"room-row\"").count();
+    report(
+        &format!("SSR /rooms, {rooms} rooms ({rendered} rendered: the newest {shown})"),
+        &list,
+    );
+    ensure!(
+        list.last_body.contains(&newest),
+        "/rooms does not show the newest room ({newest:?})"
+    );
+
+    let url = format!("{base}/rooms?q={FILTER}");
+    let filtered = time(requests, || get_page(ana, &url)).await?;
+    let matching = (0..rooms)
+        .filter(|i| i.is_multiple_of(FILTER_EVERY))
+        .count();
+    let rendered = filtered
+        .last_body
+        .matches("data-testid=\"room-row\"")
+        .count();
+    report(
+        &format!("SSR /rooms?q={FILTER}, {matching} of {rooms} rooms match ({rendered} rendered)"),
+        &filtered,
+    );
+    ensure!(
+        filtered.last_body.contains(&room_name(0)),
+        "/rooms?q={FILTER} does not show the first room ({:?})",
+        room_name(0)
+    );
+
+    let data = time(
+        requests,
+        || async move { call(ana, base, "rooms", &[]).await },
+    )
+    .await?;
+    report("JSON POST /api/rooms (the same list)", &data);
+    ensure!(
+        data.last_body.contains(&newest),
+        "list_rooms' answer lacks the newest room"
+    );
+    Ok(())
+}
+
+/// Writes `rooms` public rooms in one transaction, each as `create_room`
+/// writes one (its row, its creator as owner, the "created the room"
+/// line, and their events), bench_ana and bench_bob creating them in turn;
+/// every third room also has the other one. Room `i` was last active
+/// `rooms - i` times 41 minutes ago: the last one is the newest.
+async fn make_rooms(pool: &sqlx::SqlitePool, rooms: usize) -> Result<()> {
+    use app::domain::system_lines::{created_room, joined};
+    use app::store;
+
+    let mut people = Vec::new();
+    for name in ["bench_ana", "bench_bob"] {
+        let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+            .bind(name)
+            .fetch_one(pool)
+            .await
+            .with_context(|| format!("finding {name}"))?;
+        people.push((id, name));
+    }
+    let db = store::Db::Sqlite(pool.clone());
+    let now = chrono::Utc::now();
+    let mut tx = db.begin_write().await.context("beginning a write")?;
+    for i in 0..rooms {
+        let minutes = i64::try_from((rooms - i) * 41).context("too many rooms")?;
+        let at = now - chrono::Duration::minutes(minutes);
+        let (creator, creator_name) = people[i % 2];
+        let (other, other_name) = people[(i + 1) % 2];
+        let public_id = uuid::Uuid::new_v4().to_string();
+        let thread = store::rooms::insert(
+            &mut tx,
+            &public_id,
+            &room_name(i),
+            room_topic(i).as_deref(),
+            creator,
+            at,
+        )
+        .await
+        .context("creating a room")?;
+        store::members::add(&mut tx, thread, creator, "owner", at)
+            .await
+            .context("adding a room's creator")?;
+        store::messages::insert_system(&mut tx, thread, creator, &created_room(creator_name), at)
+            .await
+            .context("writing a room's first line")?;
+        if i.is_multiple_of(3) {
+            store::members::add(&mut tx, thread, other, "member", at)
+                .await
+                .context("adding a room's member")?;
+            store::messages::insert_system(&mut tx, thread, other, &joined(other_name), at)
+                .await
+                .context("writing a join line")?;
+        }
+    }
+    tx.commit().await.context("committing the rooms")?;
+    Ok(())
+}
+
+/// Room `i`'s name: 1 to 6 words after its number, one in
+/// [`FILTER_EVERY`] with [`FILTER`] among them; the same on every run.
+fn room_name(i: usize) -> String {
+    const WORDS: [&str; 12] = [
+        "otters",
+        "river",
+        "weir",
+        "morning",
+        "bridge",
+        "fishing",
+        "quiet",
+        "photo",
+        "meetup",
+        "boathouse",
+        "torch",
+        "kayaks",
+    ];
+    let mut name = format!("Room {i:04}");
+    for w in 0..1 + i % 6 {
+        name.push(' ');
+        name.push_str(WORDS[(i * 5 + w * 7) % WORDS.len()]);
+    }
+    if i.is_multiple_of(FILTER_EVERY) {
+        name.push(' ');
+        name.push_str(FILTER);
+    }
+    name
+}
+
+/// Room `i`'s topic: none for one in four, else a sentence of up to about
+/// 250 characters.
+fn room_topic(i: usize) -> Option<String> {
+    const SENTENCES: [&str; 4] = [
+        "Sightings along the river, with photos when there are any.",
+        "Weekend paddles from the boathouse; bring a torch in winter.",
+        "Quiet chat about anything. Be kind.",
+        "Meetups, lifts and gear swaps for the early morning group, \
+         plus the tide tables and who has the key this week.",
+    ];
+    if i % 4 == 3 {
+        return None;
+    }
+    let parts = 1 + i % 3;
+    Some(
+        (0..parts)
+            .map(|k| SENTENCES[(i + k) % SENTENCES.len()])
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
 }
 
 /// Who sends message `i` (0 or 1), in runs of 1 to 4: bursts like a chat.
@@ -395,13 +657,45 @@ mod tests {
     }
 
     #[test]
-    fn parses_the_request_count() -> Result<()> {
-        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(requests_arg(args(&[]).into_iter())?, DEFAULT_REQUESTS);
-        assert_eq!(requests_arg(args(&["--requests", "50"]).into_iter())?, 50);
-        assert_eq!(requests_arg(args(&["--requests=7"]).into_iter())?, 7);
-        assert!(requests_arg(args(&["--requests", "0"]).into_iter()).is_err());
-        assert!(requests_arg(args(&["--bogus"]).into_iter()).is_err());
+    fn parses_the_flags() -> Result<()> {
+        let args = |a: &[&str]| parse_args(a.iter().map(|s| s.to_string()));
+        assert_eq!(args(&[])?, Some(Args::default()));
+        assert_eq!(args(&["--requests", "50"])?.map(|a| a.requests), Some(50));
+        assert_eq!(args(&["--requests=7"])?.map(|a| a.requests), Some(7));
+        assert_eq!(args(&["-n", "9"])?.map(|a| a.requests), Some(9));
+        let rooms = args(&["--page", "rooms", "--rooms=20"])?.context("not help")?;
+        assert_eq!((rooms.page, rooms.rooms), (Page::Rooms, 20));
+        assert_eq!(args(&["--page=rooms"])?.map(|a| a.rooms), Some(1000));
+        assert_eq!(args(&["--page", "chat"])?.map(|a| a.page), Some(Page::Chat));
+        assert_eq!(args(&["--help"])?, None);
+        assert!(args(&["--requests", "0"]).is_err());
+        assert!(args(&["--rooms", "0"]).is_err());
+        assert!(args(&["--page", "thread"]).is_err());
+        assert!(args(&["--requests"]).is_err());
+        assert!(args(&["--bogus"]).is_err());
         Ok(())
+    }
+
+    #[test]
+    fn some_room_names_match_the_filter_and_all_are_valid() {
+        let names: Vec<String> = (0..1000).map(room_name).collect();
+        let matching = names.iter().filter(|n| n.contains(FILTER)).count();
+        assert_eq!(matching, 11);
+        for (i, name) in names.iter().enumerate() {
+            assert!(
+                app::domain::room_input::parse_room_name(name).is_ok(),
+                "{name}"
+            );
+            let topic = room_topic(i).unwrap_or_default();
+            assert!(
+                app::domain::room_input::parse_room_topic(&topic).is_ok(),
+                "{topic}"
+            );
+        }
+        // Unique, so the newest can be found on the page.
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len());
     }
 }

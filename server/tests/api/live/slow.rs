@@ -66,7 +66,16 @@ async fn a_reader_that_never_reads_is_cut_off_while_others_get_everything() {
     .connect()
     .await
     .unwrap();
-    assert!(online(&bob, &group, sal.id).await);
+    // Presence is settled once the socket is served (on PostgreSQL in a
+    // transaction of its own): wait for it rather than race it.
+    let deadline = std::time::Instant::now() + super::client::PATIENCE;
+    while !online(&bob, &group, sal.id).await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "sal never came online"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 
     // 3,900 four-byte characters: each frame is ~16 KB.
     let body = "🦦".repeat(3900);
