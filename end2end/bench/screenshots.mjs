@@ -11,15 +11,20 @@ import { startParley } from './server.mjs';
 
 const { base: BASE, stop } = await startParley(3301, { PARLEY_DEMO: '1' });
 
-async function shoot(browser, viewport, file) {
-  const ctx = await browser.newContext({ viewport, timezoneId: 'Europe/London' });
-  const page = await ctx.newPage();
+/** Logs the demo's ana in on `page` and waits for the chat list. */
+async function logInAsAna(page) {
   await page.goto(`${BASE}/login`);
   await page.locator('body[data-hydrated="true"]').waitFor();
   await page.getByLabel('Username').fill('ana');
   await page.getByLabel('Password').fill('parley-demo');
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.waitForURL(/\/chat$/);
+}
+
+async function shoot(browser, viewport, file) {
+  const ctx = await browser.newContext({ viewport, timezoneId: 'Europe/London' });
+  const page = await ctx.newPage();
+  await logInAsAna(page);
   await page.locator('[data-testid=nav-item]', { hasText: 'Otter spotters' }).click();
   await page.locator('[data-testid=message]').first().waitFor();
   // Let the time-zone correction settle, then show a hover toolbar.
@@ -34,12 +39,7 @@ async function shoot(browser, viewport, file) {
 async function rooms(browser) {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'Europe/London' });
   const page = await ctx.newPage();
-  await page.goto(`${BASE}/login`);
-  await page.locator('body[data-hydrated="true"]').waitFor();
-  await page.getByLabel('Username').fill('ana');
-  await page.getByLabel('Password').fill('parley-demo');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL(/\/chat$/);
+  await logInAsAna(page);
   await page.goto(`${BASE}/rooms`);
   await page.locator('body[data-hydrated="true"]').waitFor();
   await page.waitForTimeout(500);

@@ -10,7 +10,9 @@ mod sessions;
 mod slow;
 
 use app::model::MessageView;
-use app::protocol::{Change, Event};
+use app::protocol::{Change, Event, ServerFrame};
+
+use client::{Live, QUIET};
 
 use crate::helpers::TestApp;
 
@@ -54,4 +56,26 @@ pub(crate) fn created(e: &Event) -> Option<&MessageView> {
 /// The `message_created` events among `events`, by message id.
 fn created_ids(events: &[Event]) -> Vec<i64> {
     events.iter().filter_map(created).map(|m| m.id).collect()
+}
+
+/// Asserts no typing frame arrives within [`QUIET`].
+pub(crate) async fn assert_no_typing(socket: &mut Live, who: &str) {
+    let frames = socket.frames_within(QUIET).await;
+    assert!(
+        !frames
+            .iter()
+            .any(|f| matches!(f, ServerFrame::Typing { .. })),
+        "{who} was told of typing: {frames:?}"
+    );
+}
+
+/// What the presence frames among `frames` said about `who`, in order.
+pub(crate) fn online_flags(frames: &[ServerFrame], who: i64) -> Vec<bool> {
+    frames
+        .iter()
+        .filter_map(|f| match f {
+            ServerFrame::Presence { user, online, .. } if *user == who => Some(*online),
+            _ => None,
+        })
+        .collect()
 }

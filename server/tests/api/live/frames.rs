@@ -3,24 +3,14 @@
 
 use app::protocol::{close, ClientFrame, ServerFrame, MAX_CLIENT_FRAME};
 
-use super::client::{Dial, Ending, Live, QUIET};
+use super::assert_no_typing;
+use super::client::{Dial, Ending, Live};
 use crate::helpers::TestApp;
 
 fn typing(thread: &str) -> ClientFrame {
     ClientFrame::Typing {
         thread: thread.to_owned(),
     }
-}
-
-/// Asserts no typing frame arrives within [`QUIET`].
-async fn assert_no_typing(socket: &mut Live, who: &str) {
-    let frames = socket.frames_within(QUIET).await;
-    assert!(
-        !frames
-            .iter()
-            .any(|f| matches!(f, ServerFrame::Typing { .. })),
-        "{who} was told of typing: {frames:?}"
-    );
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ use app::protocol::{close, ClientFrame, ServerFrame};
 use reqwest::StatusCode;
 
 use super::client::{Dial, Ending, Live, PATIENCE};
-use super::created;
+use super::{created, online_flags};
 use crate::chat_helpers::{expect_status, ok};
 use crate::helpers::{TestApp, PASSWORD};
 
@@ -140,17 +140,6 @@ async fn co_members_see_someone_come_online_and_leave_after_a_grace() {
         took >= Duration::from_millis(3500) && took < PATIENCE,
         "offline after {took:?}"
     );
-}
-
-/// What the presence frames among `frames` said about `who`, in order.
-fn online_flags(frames: &[ServerFrame], who: i64) -> Vec<bool> {
-    frames
-        .iter()
-        .filter_map(|f| match f {
-            ServerFrame::Presence { user, online, .. } if *user == who => Some(*online),
-            _ => None,
-        })
-        .collect()
 }
 
 #[tokio::test]

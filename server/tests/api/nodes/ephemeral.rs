@@ -9,6 +9,7 @@ use app::protocol::{ClientFrame, ServerFrame};
 use super::client::{Live, PATIENCE, QUIET};
 use super::{login_on, two_nodes};
 use crate::chat_helpers::User;
+use crate::live::{assert_no_typing, online_flags};
 
 /// How long after a close to listen for a wrong "offline": past the
 /// server's 4 s grace, with room for a slow machine.
@@ -27,17 +28,6 @@ async fn next_typing(socket: &mut Live, who: &str) -> (String, i64, String) {
             None => panic!("{who} was not told of typing within {PATIENCE:?}"),
         }
     }
-}
-
-/// Asserts no typing frame arrives within [`QUIET`].
-async fn assert_no_typing(socket: &mut Live, who: &str) {
-    let frames = socket.frames_within(QUIET).await;
-    assert!(
-        !frames
-            .iter()
-            .any(|f| matches!(f, ServerFrame::Typing { .. })),
-        "{who} was told of typing: {frames:?}"
-    );
 }
 
 #[tokio::test]
@@ -87,17 +77,6 @@ async fn presence_of(socket: &mut Live, user: i64, who: &str) -> bool {
 
 /// No presence frame about the user.
 const NOTHING: Vec<bool> = Vec::new();
-
-/// What the presence frames among `frames` said about `who`, in order.
-fn online_flags(frames: &[ServerFrame], who: i64) -> Vec<bool> {
-    frames
-        .iter()
-        .filter_map(|f| match f {
-            ServerFrame::Presence { user, online, .. } if *user == who => Some(*online),
-            _ => None,
-        })
-        .collect()
-}
 
 /// Whether `viewer`'s node lists `user` as online among `thread`'s members.
 async fn listed_online(viewer: &User, thread: &str, user: i64) -> bool {
