@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run run-pg demo test tools dev fmt pg-start pg-stop bench-load bench-ssr bench-live bench-pg bench-login screenshots
+.PHONY: run run-pg demo test tools dev fmt pg-start pg-stop bench-load bench-ssr bench-live bench-floor bench-pg bench-login screenshots
 
 ## Build a release and serve Parley on SQLite at http://127.0.0.1:3000
 run: tools
@@ -57,7 +57,7 @@ bench-load: tools
 # Same flags as the shipped build (always-erase-components), so it measures
 # that code and reuses its compiled dependencies.
 bench-ssr:
-	RUSTFLAGS="--cfg erase_components" cargo run --release -p server --features bench --bin bench_ssr -- $(ARGS)
+	RUSTFLAGS="--cfg erase_components" cargo run --release -p bench --bin bench_ssr -- $(ARGS)
 
 ## Live sockets, release build: send→deliver latency in a 1,000-member
 ## group at 10 then 100 msg/s, server memory per idle socket at 5,000, and
@@ -65,13 +65,40 @@ bench-ssr:
 ## make bench-live ARGS="--members 50 --idle 200 --seconds 3 --restart-seconds 4";
 ## one part: ARGS="--only restart"; a 5,000-member public room with 1,000
 ## of them connected: ARGS="--room --members 5000 --connected 1000
-## --rates 10 --only latency")
+## --rates 10 --only latency"; beside the floor: ARGS="--compare", as
+## make bench-floor runs it)
 # Runs the parley binary built here as a separate process (its RSS is read
 # from /proc). Every socket is a descriptor in the bench and in the server,
 # so the open-files limit is raised to the hard limit first.
 bench-live:
-	RUSTFLAGS="--cfg erase_components" cargo build --release -p server --features bench --bin parley --bin bench_live
+	RUSTFLAGS="--cfg erase_components" cargo build --release -p server --bin parley -p bench --bin bench_live --bin floor
 	ulimit -n "$$(ulimit -Hn)" && "$${CARGO_TARGET_DIR:-target}/release/bench_live" $(ARGS)
+
+## The floor beside Parley in one run, release build: a bare
+## tokio-tungstenite broadcast server (bench/src/bin/floor.rs) and Parley
+## on SQLite get the same 1,000 members (one group), 10 publishers and
+## 100-byte messages; prints each one's highest rate with p99 < 250 ms and
+## nothing lost, p50/p99 and server CPU-s per million deliveries at
+## 100 msg/s, and RSS per idle socket at 2,000, then a table with Parley's
+## ratios to the floor (quick run: make bench-floor ARGS="--members 200
+## --seconds 3 --idle 400"; PostgreSQL too: make bench-floor PG=1; the
+## 10,000-socket memory figure: ARGS="--idle 10000")
+# The server runs on one core and the bench on the other(s) (it says so).
+# With PG=1 a private PostgreSQL cluster in a fresh folder, as bench-pg's,
+# stopped and removed on the way out.
+bench-floor:
+	RUSTFLAGS="--cfg erase_components" cargo build --release -p server --bin parley -p bench --bin bench_live --bin floor
+	@set -euo pipefail; \
+	ulimit -n "$$(ulimit -Hn)"; \
+	bench="$${CARGO_TARGET_DIR:-target}/release/bench_live"; \
+	if [ -n "$(PG)" ]; then \
+	  dir="$$(mktemp -d /tmp/parley-bench-floor.XXXXXX)"; \
+	  trap 'scripts/postgres.sh stop "$$dir"; rm -rf "$$dir"' EXIT; \
+	  url="$$(scripts/postgres.sh start "$$dir")"; \
+	  "$$bench" --compare --database "$$url" $(ARGS); \
+	else \
+	  "$$bench" --compare $(ARGS); \
+	fi
 
 ## SQLite vs PostgreSQL (one node, then two with the sockets and senders
 ## split), release build: durable sends/s (100 closed-loop senders) and
@@ -81,7 +108,7 @@ bench-live:
 # (every commit waits for its WAL flush: no fsync=off here), stopped and
 # removed on the way out whatever happens. ARGS go to all three runs.
 bench-pg:
-	RUSTFLAGS="--cfg erase_components" cargo build --release -p server --features bench --bin parley --bin bench_live
+	RUSTFLAGS="--cfg erase_components" cargo build --release -p server --bin parley -p bench --bin bench_live
 	@set -euo pipefail; \
 	ulimit -n "$$(ulimit -Hn)"; \
 	bench="$${CARGO_TARGET_DIR:-target}/release/bench_live"; \
@@ -106,7 +133,7 @@ bench-pg:
 ## its own loopback address, so all are hashed), release build (prints
 ## figures; more: make bench-login ARGS="--logins 500")
 bench-login:
-	RUSTFLAGS="--cfg erase_components" cargo build --release -p server --features bench --bin parley --bin bench_login
+	RUSTFLAGS="--cfg erase_components" cargo build --release -p server --bin parley -p bench --bin bench_login
 	"$${CARGO_TARGET_DIR:-target}/release/bench_login" $(ARGS)
 
 ## Retake the README's screenshots of the demo chat window (docs/chat-*.png)

@@ -30,7 +30,8 @@ cargo fmt --all -- --check
 
 step "clippy, server build (ssr)"
 cargo clippy -p app --features ssr --all-targets -- -D warnings
-cargo clippy -p server --all-targets --features bench -- -D warnings
+cargo clippy -p server --all-targets -- -D warnings
+cargo clippy -p bench --all-targets -- -D warnings
 
 step "clippy, browser build (hydrate, wasm32)"
 cargo clippy -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
@@ -53,6 +54,8 @@ echo "PostgreSQL: $pg_url"
 step "Rust unit and integration tests (SQLite)"
 cargo test -p app --features ssr 2>&1 | tee -a "$log"
 cargo test -p server --lib --bins --test api 2>&1 | tee -a "$log"
+# The benchmarks' own unit tests (flags, frame parsing) and the floor's.
+cargo test -p bench 2>&1 | tee -a "$log"
 # The binary as an operator runs it: SQLite unless a test says otherwise
 # (start-up errors against the cluster, for one).
 PARLEY_TEST_POSTGRES="$pg_url" cargo test -p server --test binary 2>&1 | tee -a "$log"

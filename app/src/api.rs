@@ -5,7 +5,9 @@
 //! tools outside the app call them too.
 
 pub mod auth;
+pub mod blocks;
 pub mod groups;
 pub mod messages;
+pub mod moderation;
 pub mod rooms;
 pub mod threads;

@@ -6,7 +6,8 @@ use leptos_router::{
 };
 
 use crate::pages::{
-    ChatPage, HomePage, LoginPage, NotFound, RegisterPage, RoomLinkPage, RoomsPage,
+    ChatPage, HomePage, LoginPage, ModerationPage, NotFound, RegisterPage, ResolvedPage,
+    RoomLinkPage, RoomsPage, SettingsPage,
 };
 
 /// The HTML document around [`App`], rendered on the server only.
@@ -53,6 +54,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/rooms") view=RoomsPage ssr=SsrMode::Async/>
                 // A room's share link: its join card, or on into the room.
                 <Route path=path!("/rooms/:id") view=RoomLinkPage ssr=SsrMode::Async/>
+                // Moderators only (F21): everyone else gets `NotFound`.
+                <Route path=path!("/moderation") view=ModerationPage ssr=SsrMode::Async/>
+                <Route path=path!("/moderation/resolved") view=ResolvedPage ssr=SsrMode::Async/>
+                <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

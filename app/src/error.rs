@@ -36,6 +36,10 @@ pub enum AppError {
     NotFound,
     #[error("Too many attempts. Please wait a minute and try again.")]
     RateLimited,
+    /// Someone else changed the thing first (two moderators deciding the
+    /// same report): nothing was changed by this request.
+    #[error("{0}")]
+    Conflict(String),
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// The database cannot be reached right now (stopped, restarting,
@@ -94,6 +98,7 @@ impl AppError {
             AppError::Invalid(_) | AppError::BadRequest(_) => 400,
             AppError::Unauthorized => 401,
             AppError::NotFound => 404,
+            AppError::Conflict(_) => 409,
             AppError::RateLimited => 429,
             AppError::Internal | AppError::Transport(_) => 500,
             AppError::Unavailable => 503,

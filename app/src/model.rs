@@ -86,6 +86,13 @@ pub struct NavList {
     /// label in the window may change then, so the page fetches its data
     /// again (`chat::clock`).
     pub relabel_at_ms: i64,
+    /// The people the viewer blocks (F21), by user id.
+    #[serde(default)]
+    pub blocked: Vec<i64>,
+    /// For a moderator, how many reports are open (F21); `None` for
+    /// everyone else.
+    #[serde(default)]
+    pub open_reports: Option<i64>,
 }
 
 impl NavList {
@@ -129,9 +136,19 @@ pub struct MessageView {
     /// For the tooltip: "Sat, Nov 21, 2026, 3:04 PM".
     pub full_time: String,
     pub reactions: Vec<Reaction>,
+    /// Removed by a moderator (F21): `body` is `None` too, and the window
+    /// says "[removed by a moderator]" instead of "[message deleted]".
+    #[serde(default)]
+    pub removed: bool,
+    /// The viewer blocked its sender (F21): shown collapsed, with Show.
+    /// Set per viewer by server functions; live frames carry `false` and
+    /// the browser sets it from its block list.
+    #[serde(default)]
+    pub blocked: bool,
 }
 
 impl MessageView {
+    /// Deleted by its author or removed by a moderator: no text to show.
     pub fn deleted(&self) -> bool {
         self.body.is_none()
     }
@@ -214,4 +231,116 @@ pub struct RoomSummary {
     pub joined: bool,
     /// The home room, which everyone is in and nobody can leave.
     pub home: bool,
+}
+
+/// What reporting a message did (F21).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReportOutcome {
+    /// The report is queued for the moderators.
+    Filed,
+    /// This user had reported the message already: nothing changed.
+    AlreadyReported,
+}
+
+/// One message as the moderators' queue shows it: always with its full
+/// text, even if its author deleted it since (moderators must see what was
+/// reported).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModMessage {
+    pub id: i64,
+    pub author: String,
+    pub author_id: i64,
+    pub kind: MessageKind,
+    pub text: String,
+    /// Deleted by its author since.
+    pub deleted: bool,
+    /// Removed by a moderator.
+    pub removed: bool,
+    /// "Sat, Nov 21, 2026, 3:04 PM" in the moderator's zone.
+    pub at: String,
+}
+
+/// A message with open reports, in the queue (F21).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueItem {
+    pub message: ModMessage,
+    /// Where it was posted.
+    pub thread_kind: ThreadKind,
+    pub thread_name: String,
+    /// Up to two messages before it and two after it, oldest first.
+    pub before: Vec<ModMessage>,
+    pub after: Vec<ModMessage>,
+    /// How many people reported it (reporters stay anonymous).
+    pub reports: i64,
+    /// Their reasons, oldest first ("spam", "other: …").
+    pub reasons: Vec<String>,
+    /// When it was first and last reported, in the moderator's zone.
+    pub first_reported: String,
+    pub last_reported: String,
+    /// The newest report id this item covers: a decision passes it back,
+    /// so a report filed after the moderator looked stays open.
+    pub through: i64,
+}
+
+/// The open queue, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModQueue {
+    pub items: Vec<QueueItem>,
+    /// Open reports in all (the navigation's count).
+    pub open: i64,
+}
+
+/// What a moderator decided about a reported message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ModAction {
+    /// The message shows "[removed by a moderator]" to everyone.
+    Remove,
+    /// The reports are closed; the message is unchanged.
+    Dismiss,
+}
+
+impl ModAction {
+    /// From a form value: "remove" or "dismiss".
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "remove" => Some(Self::Remove),
+            "dismiss" => Some(Self::Dismiss),
+            _ => None,
+        }
+    }
+
+    /// The stored and form value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Remove => "remove",
+            Self::Dismiss => "dismiss",
+        }
+    }
+}
+
+/// One recorded decision, for the "Resolved" view (newest first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub id: i64,
+    pub action: ModAction,
+    pub message: ModMessage,
+    pub thread_kind: ThreadKind,
+    pub thread_name: String,
+    /// The moderator who decided.
+    pub moderator: String,
+    /// When, in the viewer's zone.
+    pub decided_at: String,
+    /// How many reports the decision closed, and their reasons.
+    pub reports: i64,
+    pub reasons: Vec<String>,
+}
+
+/// Someone the viewer blocks, for `/settings`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockedUser {
+    pub id: i64,
+    pub username: String,
+    pub avatar_url: Option<String>,
+    /// When they were blocked ("Nov 21"), in the viewer's zone.
+    pub since: String,
 }

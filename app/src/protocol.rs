@@ -95,6 +95,16 @@ pub enum ServerFrame {
         online: bool,
         last_active_ms: Option<i64>,
     },
+    /// To moderators only: how many reports are open now (sent when a
+    /// report is filed or decided, and when a moderator's socket opens).
+    Reports {
+        open: i64,
+    },
+    /// To the blocker's own tabs only: the people they block now (sent
+    /// when they block or unblock someone). Nobody else is ever told.
+    Blocked {
+        users: Vec<i64>,
+    },
     Pong,
 }
 
@@ -118,8 +128,12 @@ pub enum Change {
         message: Box<MessageView>,
         client_id: String,
     },
+    /// Deleted by its author, or (`removed`) removed by a moderator: its
+    /// text is gone either way.
     MessageDeleted {
         message_id: i64,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        removed: bool,
     },
     /// The message's reactions as they now are (`mine` is for the
     /// recipient to work out from `user_ids`).
@@ -173,7 +187,10 @@ mod tests {
         let e = ServerFrame::Event(Event {
             id: 7,
             thread: "t".into(),
-            change: Change::MessageDeleted { message_id: 3 },
+            change: Change::MessageDeleted {
+                message_id: 3,
+                removed: false,
+            },
         });
         assert_eq!(
             e.to_json(),

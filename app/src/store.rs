@@ -12,15 +12,19 @@ macro_rules! unread_of_member {
         "(SELECT COUNT(*) FROM messages x
           WHERE x.thread_id = m.thread_id AND x.id > m.last_read_message_id
             AND x.sender_id <> m.user_id AND x.kind <> 'system'
-            AND x.deleted_at IS NULL)"
+            AND x.deleted_at IS NULL AND x.removed_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM blocks b
+                            WHERE b.blocker_id = m.user_id AND b.blocked_id = x.sender_id))"
     };
 }
 
+pub mod blocks;
 pub mod bot;
 pub mod db;
 pub mod events;
 pub mod members;
 pub mod messages;
+pub mod moderation;
 pub mod presence;
 pub mod reactions;
 pub mod reports;

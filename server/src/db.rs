@@ -84,7 +84,7 @@ async fn connect_sqlite(url: &str) -> Result<Db, StartError> {
         .connect_with(options)
         .await
         .map_err(|e| StartError::Database(format!("opening {url}: {e}")))?;
-    Ok(Db::Sqlite(pool))
+    Ok(Db::sqlite(pool))
 }
 
 async fn connect_postgres(url: &str) -> Result<Db, StartError> {

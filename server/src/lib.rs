@@ -4,6 +4,7 @@
 //! # Layout
 //! - [`assets`]: the built wasm/JS/CSS, read once at start-up and served
 //!   precompressed from memory, with ETags.
+//! - [`cli`]: the binary's commands besides serving (`parley moderator`).
 //! - [`config`]: environment variables and their defaults.
 //! - [`db`]: opening SQLite (WAL, busy timeout) and running migrations.
 //! - [`demo`]: demo users and chats for an empty database (`PARLEY_DEMO=1`).
@@ -19,6 +20,7 @@
 //! - [`telemetry`]: `tracing` set-up.
 
 pub mod assets;
+pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;

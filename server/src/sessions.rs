@@ -64,8 +64,8 @@ pub async fn layer(
     config: &Config,
 ) -> Result<(SessionManagerLayer<Store>, JoinHandle<()>), StartError> {
     let store = match db {
-        Db::Sqlite(pool) => Store::Sqlite(
-            SqliteStore::new(pool.clone())
+        Db::Sqlite(s) => Store::Sqlite(
+            SqliteStore::new(s.pool.clone())
                 .with_table_name("sessions")
                 .map_err(StartError::Config)?,
         ),

@@ -49,6 +49,10 @@ pub enum StartError {
     Listen(String),
     #[error("server error: {0}")]
     Serve(String),
+    /// A command other than serving could not do what it was asked
+    /// (`parley moderator grant zed` with no user zed).
+    #[error("{0}")]
+    Command(String),
 }
 
 /// A built server bound to its port, ready to run.

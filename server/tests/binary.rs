@@ -28,7 +28,12 @@ fn parley(cwd: &Path) -> Command {
 /// Starts the binary and waits for its "listening" line; returns the child,
 /// the address, and a channel with the rest of its stderr.
 fn start(cwd: &Path) -> (Child, String, mpsc::Receiver<String>) {
-    let mut child = parley(cwd).spawn().unwrap();
+    start_command(parley(cwd))
+}
+
+/// [`start`] with a command of the caller's (its own environment).
+fn start_command(mut cmd: Command) -> (Child, String, mpsc::Receiver<String>) {
+    let mut child = cmd.spawn().unwrap();
     let stderr = child.stderr.take().unwrap();
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
@@ -488,4 +493,159 @@ async fn sigterm_tells_every_open_live_socket_to_go_with_1001() {
         };
         assert_eq!(code, Some(1001), "socket {i}");
     }
+}
+
+/// `parley moderator …` (or any other arguments) on `database_url`, run to
+/// its end: its exit code, stdout and stderr.
+fn parley_command(cwd: &Path, database_url: Option<&str>, args: &[&str]) -> (i32, String, String) {
+    let mut cmd = parley(cwd);
+    if let Some(url) = database_url {
+        cmd.env("DATABASE_URL", url);
+    }
+    let out = cmd.args(args).stdout(Stdio::piped()).output().unwrap();
+    (
+        out.status.code().expect("exited, not killed"),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A new, empty database on the PostgreSQL cluster of
+/// `PARLEY_TEST_POSTGRES` (never dropped: the cluster is thrown away).
+async fn fresh_postgres(cluster: &str) -> String {
+    use sqlx::Connection;
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(cluster).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    admin.close().await.unwrap();
+    let (base, query) = cluster.split_once('?').unwrap_or((cluster, ""));
+    let slash = base.rfind('/').unwrap();
+    let sep = if query.is_empty() { "" } else { "?" };
+    format!("{}/{name}{sep}{query}", &base[..slash])
+}
+
+/// Starts `parley` on `database_url` (the default SQLite file in `cwd`
+/// when `None`) and waits until it listens.
+async fn serve_on(cwd: &Path, database_url: Option<&str>) -> Running {
+    let (cwd, url) = (cwd.to_owned(), database_url.map(str::to_owned));
+    let (child, addr, logs) = tokio::task::spawn_blocking(move || {
+        let mut cmd = parley(&cwd);
+        if let Some(url) = url {
+            cmd.env("DATABASE_URL", url);
+        }
+        start_command(cmd)
+    })
+    .await
+    .unwrap();
+    Running {
+        child,
+        addr,
+        _logs: logs,
+    }
+}
+
+/// The status of a server function's answer.
+async fn status_of(client: &reqwest::Client, url: &str) -> reqwest::StatusCode {
+    client.post(url).send().await.unwrap().status()
+}
+
+/// What `parley moderator grant|revoke` does to a database that a running
+/// server uses: the role shows at once (the queue answers, then does not),
+/// each command says what it did, an unknown name fails naming it.
+async fn moderator_commands_work_on(cwd: &Path, database_url: Option<&str>) {
+    let server = serve_on(cwd, database_url).await;
+    let (eve, _) = browser();
+    for name in ["eve", "ana"] {
+        let (client, _) = browser();
+        let client = if name == "eve" { &eve } else { &client };
+        let form = [("username", name), ("password", "correct horse battery")];
+        call(client, &server.url("/api/register"), &form).await;
+    }
+    let queue = server.url("/api/moderation_queue");
+    assert_eq!(
+        status_of(&eve, &queue).await,
+        reqwest::StatusCode::NOT_FOUND
+    );
+
+    let run = |args: &[&str]| parley_command(cwd, database_url, args);
+    let (code, out, err) = run(&["moderator", "grant", "eve"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim(), "eve is now a moderator.");
+    assert_eq!(status_of(&eve, &queue).await, reqwest::StatusCode::OK);
+    let answer = call(&eve, &queue, &[]).await;
+    assert_eq!(answer["open"], 0, "{answer}");
+
+    let (code, out, _) = run(&["moderator", "grant", "EVE"]);
+    assert_eq!((code, out.trim()), (0, "eve is already a moderator."));
+
+    let (code, out, err) = run(&["moderator", "revoke", "eve"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim(), "eve is no longer a moderator.");
+    assert_eq!(
+        status_of(&eve, &queue).await,
+        reqwest::StatusCode::NOT_FOUND
+    );
+    let (code, out, _) = run(&["moderator", "revoke", "eve"]);
+    assert_eq!((code, out.trim()), (0, "eve was not a moderator."));
+
+    // Someone who does not exist, and Otter (a bot, not a person).
+    for name in ["zed", "otter"] {
+        let (code, out, err) = run(&["moderator", "grant", name]);
+        assert_eq!(code, 1, "{name}: {out} {err}");
+        assert!(
+            err.contains(&format!("parley: no user named \"{name}\"")),
+            "{name}: {err}"
+        );
+        assert!(out.is_empty(), "{out}");
+    }
+    // ana was never touched.
+    let (code, out, _) = run(&["moderator", "revoke", "ana"]);
+    assert_eq!((code, out.trim()), (0, "ana was not a moderator."));
+    server.kill();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moderator_grant_and_revoke_work_on_sqlite_and_postgres() {
+    let dir = tempfile::tempdir().unwrap();
+    moderator_commands_work_on(dir.path(), None).await;
+    if let Ok(cluster) = std::env::var("PARLEY_TEST_POSTGRES") {
+        let url = fresh_postgres(&cluster).await;
+        let dir = tempfile::tempdir().unwrap();
+        moderator_commands_work_on(dir.path(), Some(&url)).await;
+    }
+}
+
+#[test]
+fn a_moderator_command_on_a_fresh_database_migrates_it_and_names_the_unknown_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = parley_command(dir.path(), None, &["moderator", "grant", "Zed"]);
+    assert_eq!(code, 1, "{out} {err}");
+    assert!(err.contains("parley: no user named \"Zed\""), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(dir.path().join("data/parley.db").exists());
+}
+
+#[test]
+fn a_bad_command_line_prints_the_usage_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["moderator"][..],
+        &["moderator", "grant"],
+        &["moderator", "promote", "eve"],
+        &["moderator", "grant", "eve", "now"],
+        &["serve"],
+    ] {
+        let (code, out, err) = parley_command(dir.path(), None, args);
+        assert_eq!(code, 2, "{args:?}: {out} {err}");
+        assert!(
+            err.contains("usage: parley [moderator grant|revoke <username>]"),
+            "{args:?}: {err}"
+        );
+        assert!(out.is_empty(), "{args:?}: {out}");
+    }
+    // Nothing was started or created on the way.
+    assert!(!dir.path().join("data").exists());
 }

@@ -10,6 +10,9 @@ use crate::error::AppError;
 pub struct CurrentUser {
     pub id: i64,
     pub username: String,
+    /// May open the moderators' queue (F21).
+    #[serde(default)]
+    pub moderator: bool,
 }
 
 /// The one answer for an unknown user and a wrong password alike.
@@ -27,6 +30,7 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
         .await
         .context("loading the current user")?;
     Ok(user.map(|u| CurrentUser {
+        moderator: u.is_moderator(),
         id: u.id,
         username: u.username,
     }))

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::{MessageView, Reaction};
+use crate::model::{MessageView, Reaction, ReportOutcome};
 
 #[cfg(feature = "ssr")]
 mod ssr {
@@ -28,8 +28,18 @@ mod ssr {
         let now = Utc::now();
         let (thread_id, sender, tz) = (t.id, v.id, v.tz);
         let (client_id, kind, body) = (client_id.to_owned(), kind.to_owned(), body.to_owned());
+        let direct = t.kind == "direct";
         let inserted = access::write("committing a message", move |tx| {
             Box::pin(async move {
+                // A retry of a message stored before a block is the same
+                // message, not a new send: it is answered as stored.
+                if direct
+                    && !store::messages::sent_before(tx, sender, &client_id)
+                        .await
+                        .context("looking up a client id")?
+                {
+                    refuse_if_blocked(tx, thread_id, sender).await?;
+                }
                 let inserted =
                     store::messages::insert(tx, thread_id, sender, &client_id, &kind, &body, now)
                         .await
@@ -47,10 +57,6 @@ mod ssr {
                         .await
                         .context("remembering a time zone")?;
                 }
-                // Your own message is read by you: one commit for both.
-                store::members::mark_read(tx, thread_id, sender, inserted.message.id, now)
-                    .await
-                    .context("marking own message read")?;
                 Ok(inserted)
             })
         })
@@ -60,6 +66,31 @@ mod ssr {
             return Ok(crate::server::views::message(inserted.message, &[], v));
         }
         with_reactions(inserted.message, v).await
+    }
+
+    /// A direct message between two people where either blocks the other
+    /// is refused before anything is stored (F21): the blocked sender
+    /// gets the neutral [`UNDELIVERABLE`](crate::domain::safety::UNDELIVERABLE)
+    /// (the same as any undeliverable direct message, so it says nothing
+    /// of a block), the blocker is reminded they blocked them.
+    async fn refuse_if_blocked(
+        tx: &mut store::Tx,
+        thread_id: i64,
+        sender: i64,
+    ) -> Result<(), AppError> {
+        use crate::domain::safety::{you_block, UNDELIVERABLE};
+        match store::blocks::in_direct(tx, thread_id, sender)
+            .await
+            .context("checking blocks")?
+        {
+            None => Ok(()),
+            Some(store::blocks::DirectBlock::ByOther) => {
+                Err(AppError::BadRequest(UNDELIVERABLE.into()))
+            }
+            Some(store::blocks::DirectBlock::BySender(name)) => {
+                Err(AppError::BadRequest(you_block(&name)))
+            }
+        }
     }
 
     /// The reactions of message `id` as `v` sees them.
@@ -161,7 +192,7 @@ pub async fn toggle_reaction(message_id: i64, emoji: String) -> Result<Vec<React
     let v = crate::server::viewer::current().await?;
     let emoji = crate::domain::parse_reaction(&emoji)?;
     let row = ssr::visible(message_id, &v).await?;
-    if row.deleted_at.is_some() || row.kind == "system" {
+    if row.deleted_at.is_some() || row.removed_at.is_some() || row.kind == "system" {
         return Err(AppError::BadRequest(
             "This message cannot take reactions.".into(),
         ));
@@ -178,14 +209,19 @@ pub async fn toggle_reaction(message_id: i64, emoji: String) -> Result<Vec<React
     ssr::reactions(message_id, &v).await
 }
 
-/// Reports someone else's message to the moderators (F7, F21).
+/// Reports someone else's message to the moderators (F7, F21) with a
+/// reason (one of [`crate::domain::REPORT_KINDS`]) and an optional detail
+/// of up to [`crate::domain::REPORT_DETAIL_MAX`] characters. Reporting the
+/// same message again changes nothing and says so
+/// ([`ReportOutcome::AlreadyReported`]). A new report reaches every
+/// moderator's open count at once.
 #[server(endpoint = "report_message")]
 pub async fn report_message(
     message_id: i64,
     reason: String,
     detail: String,
-) -> Result<(), AppError> {
-    use crate::server::{state, ResultExt};
+) -> Result<ReportOutcome, AppError> {
+    use crate::server::{live::notices, state, ResultExt};
     use crate::store;
 
     let v = crate::server::viewer::current().await?;
@@ -196,9 +232,19 @@ pub async fn report_message(
             "You cannot report this message.".into(),
         ));
     }
-    store::reports::insert(&state()?.db, message_id, v.id, &reason, chrono::Utc::now())
+    if row.removed_at.is_some() {
+        return Err(AppError::BadRequest(
+            "A moderator already removed this message.".into(),
+        ));
+    }
+    let state = state()?;
+    let filed = store::reports::insert(&state.db, message_id, v.id, &reason, chrono::Utc::now())
         .await
         .context("storing a report")?;
+    if !filed {
+        return Ok(ReportOutcome::AlreadyReported);
+    }
     tracing::info!(message_id, reporter = v.id, "message reported");
-    Ok(())
+    notices::reports_changed(&state).await;
+    Ok(ReportOutcome::Filed)
 }

@@ -37,10 +37,12 @@ mod ssr {
         let reactions = store::reactions::for_messages(pool, &ids)
             .await
             .context("loading reactions")?;
-        Ok(crate::model::MessagePage {
-            messages: crate::server::views::messages(rows, &reactions, v),
-            has_more,
-        })
+        let blocked = store::blocks::blocked_ids(pool, v.id)
+            .await
+            .context("listing blocked users")?;
+        let mut messages = crate::server::views::messages(rows, &reactions, v);
+        crate::domain::live::flag_blocked(&mut messages, &blocked);
+        Ok(crate::model::MessagePage { messages, has_more })
     }
 
     /// Which of `users` are online as their co-members were told: this
@@ -104,12 +106,30 @@ pub async fn list_threads(at: Option<i64>) -> Result<NavList, AppError> {
     let co = store::threads::co_members(&mut tx, v.id, views::NAMES_READ)
         .await
         .context("listing co-members")?;
+    let blocked = store::blocks::blocked_ids_in(&mut tx, v.id)
+        .await
+        .context("listing blocked users")?;
     tx.rollback().await.context("ending a read")?;
+    let db = &state()?.db;
+    let moderator = store::users::by_id(db, v.id)
+        .await
+        .context("loading the current user")?
+        .is_some_and(|u| u.is_moderator());
+    let open_reports = match moderator {
+        true => Some(
+            store::moderation::open_count(db)
+                .await
+                .context("counting open reports")?,
+        ),
+        false => None,
+    };
     Ok(NavList {
-        threads: views::nav_list(rows, &co, &v),
+        threads: views::nav_list(rows, &co, &blocked, &v),
         tz: v.tz.name().to_owned(),
         cursor,
         relabel_at_ms: when::next_midnight(v.now, v.tz).timestamp_millis(),
+        blocked,
+        open_reports,
     })
 }
 
@@ -150,8 +170,12 @@ pub async fn open_thread(
     };
     let page = ssr::page(t.id, before, limit, &v).await?;
     if let (None, Some(last)) = (before, page.messages.last()) {
-        // Stored with our clock, not the viewer's.
-        ssr::mark_read(t.id, v.id, last.id, chrono::Utc::now()).await?;
+        // A thread already read to its end costs no write (reopening one
+        // is the common case, and every write queues behind the others).
+        if last.id > t.last_read_message_id {
+            // Stored with our clock, not the viewer's.
+            ssr::mark_read(t.id, v.id, last.id, chrono::Utc::now()).await?;
+        }
     }
     let kind = views::thread_kind(&t.kind);
     let rows = match kind {
@@ -328,6 +352,25 @@ pub async fn start_chat(usernames: Vec<String>) -> Result<StartedChat, AppError>
                         kind: ThreadKind::Direct,
                         created: false,
                     });
+                }
+                // A new direct chat with someone who blocks you is refused
+                // neutrally (F21); one with someone you block, plainly.
+                if store::blocks::blocks_in(tx, other.id, me)
+                    .await
+                    .context("checking blocks")?
+                {
+                    return Err(AppError::BadRequest(
+                        crate::domain::safety::NO_DIRECT_CHAT.into(),
+                    ));
+                }
+                if store::blocks::blocks_in(tx, me, other.id)
+                    .await
+                    .context("checking blocks")?
+                {
+                    return Err(AppError::BadRequest(format!(
+                        "You blocked {}. Unblock them to chat.",
+                        other.username
+                    )));
                 }
                 store::threads::release_deleted_direct_key(tx, &key)
                     .await

@@ -50,6 +50,8 @@ pub struct Revisions {
     pub nav: RwSignal<u64>,
     pub thread: RwSignal<u64>,
     pub tz: RwSignal<u64>,
+    /// The moderators' queue (bumped when the open report count changes).
+    pub moderation: RwSignal<u64>,
 }
 
 impl Revisions {
@@ -68,6 +70,7 @@ impl Revisions {
             nav: RwSignal::new(0),
             thread: RwSignal::new(0),
             tz: RwSignal::new(0),
+            moderation: RwSignal::new(0),
         }
     }
 }

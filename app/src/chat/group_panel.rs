@@ -1,10 +1,12 @@
-//! The group panel (F12): rename, add people, remove (owner), leave.
+//! The group panel (F12): rename, add people, remove (owner), leave, and
+//! Block / Unblock a member (F21).
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use super::{
     avatar::{Avatar, BotBadge},
+    block::BlockToggle,
     context::use_chat,
     live::use_live,
     modal::Modal,
@@ -110,6 +112,9 @@ pub fn GroupPanel(members: Vec<Member>, title: String, my_role: MemberRole) -> i
                                 {m.user.bot.then(|| view! { <BotBadge/> })}
                                 {presence}
                                 {(m.role == MemberRole::Owner).then(|| view! { <span class="muted">"owner"</span> })}
+                                {(uid != me).then(|| view! {
+                                    <BlockToggle user=uid test_id="member-block" class="link-button member-block"/>
+                                })}
                                 {can_remove.then(|| {
                                     let name = name.clone();
                                     view! {

@@ -16,7 +16,8 @@ pub use outbox::{Pending, PendingState};
 
 use super::context::Revisions;
 use super::thread::ThreadState;
-use crate::domain::live::{apply_to_messages, apply_to_nav};
+use crate::domain::live::{apply_to_messages, apply_to_nav, flag_blocked};
+use crate::domain::MessageKind;
 use crate::model::{ThreadKind, ThreadSummary};
 use crate::protocol::{Change, Event};
 
@@ -44,6 +45,12 @@ pub struct Live {
     /// what the thread view said.
     pub presence: RwSignal<HashMap<i64, (bool, Option<i64>)>>,
     pub outbox: RwSignal<Vec<Pending>>,
+    /// The people the viewer blocks (F21), from the list and then from
+    /// `blocked` frames; `None` until the first list arrives in the browser.
+    pub blocked: RwSignal<Option<Vec<i64>>>,
+    /// For a moderator, the open report count (F21), from the list and
+    /// then from `reports` frames; `None` until known (or not a moderator).
+    pub open_reports: RwSignal<Option<i64>>,
     /// The browser clock, ticking for relative labels ("Active 5m ago").
     pub now_ms: RwSignal<f64>,
     open: RwSignal<Option<ThreadState>>,
@@ -64,6 +71,8 @@ impl Live {
             nav: RwSignal::new(None),
             typing: RwSignal::new(Vec::new()),
             presence: RwSignal::new(HashMap::new()),
+            blocked: RwSignal::new(None),
+            open_reports: RwSignal::new(None),
             outbox: RwSignal::new(Vec::new()),
             now_ms: RwSignal::new(0.0),
             open: RwSignal::new(None),
@@ -118,9 +127,13 @@ impl Live {
                 let mut refetch = false;
                 self.recent.with_value(|recent| {
                     for ev in recent.iter().filter(|e| e.id > list.cursor) {
-                        refetch |= apply_to_nav(&mut threads, ev, me).refetch;
+                        refetch |= apply_to_nav(&mut threads, ev, me, &list.blocked).refetch;
                     }
                 });
+                self.set_blocked(list.blocked);
+                if list.open_reports.is_some() {
+                    self.open_reports.set(list.open_reports);
+                }
                 self.nav.set(Some(threads));
                 if refetch {
                     self.revs.refresh_nav();
@@ -175,13 +188,52 @@ impl Live {
         });
     }
 
+    /// The viewer's block list changed (or arrived): the open thread's
+    /// messages from those people collapse, the others open up.
+    pub fn set_blocked(&self, users: Vec<i64>) {
+        if self.blocked.with_untracked(|b| b.as_ref() == Some(&users)) {
+            return;
+        }
+        if let Some(thread) = self.open.get_untracked() {
+            let _ = thread
+                .messages
+                .try_maybe_update(|list| (flag_blocked(list, &users), ()));
+        }
+        self.blocked.set(Some(users));
+    }
+
+    /// A `blocked` frame: the viewer blocked or unblocked someone (in this
+    /// tab or another). Unread counts and previews change with it.
+    pub fn blocked_changed(&self, users: Vec<i64>) {
+        self.set_blocked(users);
+        self.revs.refresh_nav();
+    }
+
+    /// A `reports` frame (moderators): the count, and the queue if open.
+    pub fn reports_changed(&self, open: i64) {
+        self.open_reports.set(Some(open));
+        self.revs.moderation.update(|r| *r += 1);
+    }
+
+    /// Whether the viewer blocks `user`, as far as this page knows.
+    pub fn blocks(&self, user: i64) -> bool {
+        self.blocked
+            .with_untracked(|b| b.as_ref().is_some_and(|b| b.contains(&user)))
+    }
+
     /// Applies one event everywhere it shows.
-    pub fn apply(&self, ev: Event) {
+    pub fn apply(&self, mut ev: Event) {
         let me = self.me();
+        if let Change::MessageCreated { message, .. } = &mut ev.change {
+            // Live frames are written once for everyone: whether this
+            // viewer blocks the sender is theirs to add.
+            message.blocked = self.blocks(message.sender_id);
+        }
+        let blocked = self.blocked.get_untracked().unwrap_or_default();
         let mut refetch = false;
         self.nav.update(|nav| {
             if let Some(list) = nav {
-                refetch = apply_to_nav(list, &ev, me).refetch;
+                refetch = apply_to_nav(list, &ev, me, &blocked).refetch;
             }
         });
         if refetch {
@@ -235,6 +287,16 @@ impl Live {
             Change::ReadMoved {
                 user, message_id, ..
             } => thread.read_up_to(*user, *message_id),
+            // A sender has read up to what they sent (there is no
+            // `read_moved` for it).
+            Change::MessageCreated { message, .. }
+                if message.kind != MessageKind::System && !message.sender_bot =>
+            {
+                thread.read_up_to(message.sender_id, message.id);
+                let _ = thread
+                    .messages
+                    .try_maybe_update(|list| (apply_to_messages(list, &ev.change, me), ()));
+            }
             Change::MemberAdded { .. }
             | Change::MemberRemoved { .. }
             | Change::MemberLeft { .. }
@@ -291,7 +353,8 @@ impl Live {
     /// The window's title: the open thread's name (or "Chat"), with the
     /// unread total in front.
     pub fn title(&self) -> String {
-        match self.open_name.get() {
+        // `try_`: leptos_meta may read a title after its page has gone.
+        match self.open_name.try_get().flatten() {
             Some(name) => self.title_of(&name),
             None => crate::domain::live::titled(self.unread_total(), "Chat · Parley"),
         }
@@ -309,7 +372,8 @@ impl Live {
     /// The unread total for the title.
     pub fn unread_total(&self) -> i64 {
         self.nav
-            .with(|n| n.as_ref().map(|l| l.iter().map(|t| t.unread).sum()))
+            .try_with(|n| n.as_ref().map(|l| l.iter().map(|t| t.unread).sum()))
+            .flatten()
             .unwrap_or(0)
     }
 }

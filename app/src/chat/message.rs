@@ -1,11 +1,13 @@
 //! One message: avatar, name and time at the start of a group, the body
-//! (text, sticker, or "[message deleted]"), reactions under it, and the
-//! hover toolbar (F6, F7).
+//! (text, sticker, "[message deleted]" or "[removed by a moderator]"),
+//! reactions under it, and the hover toolbar (F6, F7). A message from
+//! someone the viewer blocks is collapsed behind "Show" (F21).
 
 use leptos::prelude::*;
 
 use super::{
     avatar::{Avatar, BotBadge},
+    block::BlockToggle,
     context::use_chat,
     live::{use_live, Pending, PendingState},
     message_list::Receipts,
@@ -13,7 +15,10 @@ use super::{
 };
 use crate::api::messages::toggle_reaction;
 use crate::domain::live::{first_faces, seen_by, FACES_SHOWN};
-use crate::domain::{preview::DELETED, sticker_url, MessageKind, REACTIONS};
+use crate::domain::{
+    preview::{BLOCKED, DELETED, REMOVED},
+    sticker_url, MessageKind, REACTIONS,
+};
 use crate::model::{MessageView, Reaction};
 
 #[component]
@@ -53,7 +58,10 @@ pub fn MessageItem(m: MessageView, starts: bool) -> impl IntoView {
         view! { <time class="msg-hover-time" title=m.full_time.clone()>{m.time.clone()}</time> }
     });
     let body = match (&m.body, m.kind) {
-        (None, _) => view! { <p class="msg-body msg-deleted">{DELETED}</p> }.into_any(),
+        (None, _) => {
+            let gone = if m.removed { REMOVED } else { DELETED };
+            view! { <p class="msg-body msg-deleted">{gone}</p> }.into_any()
+        }
         (Some(name), MessageKind::Sticker) => view! {
             <p class="msg-body">
                 <img class="sticker" src=sticker_url(name) alt=format!("{name} sticker") width="96" height="96"/>
@@ -63,10 +71,19 @@ pub fn MessageItem(m: MessageView, starts: bool) -> impl IntoView {
         (Some(text), _) => view! { <p class="msg-body">{text.clone()}</p> }.into_any(),
     };
     let id = m.id;
+    let (blocked, sender) = (m.blocked && !deleted, m.sender_id);
     // The toolbar only works with JavaScript, so it is made on the first
     // hover or focus rather than sent with every message (it would be
     // most of a long thread's HTML).
     let active = RwSignal::new(false);
+    // Once: setting it again (each focus, each hover) would redraw the
+    // toolbar, and a click whose mousedown focused a button that was then
+    // redrawn under the pointer never arrives (the Block form).
+    let activate = move || {
+        if !active.get_untracked() {
+            active.set(true);
+        }
+    };
     let class = if starts {
         "msg msg-start"
     } else {
@@ -81,18 +98,33 @@ pub fn MessageItem(m: MessageView, starts: bool) -> impl IntoView {
             data-id=id.to_string()
             data-at=m.at_ms.to_string()
             tabindex="0"
-            on:mouseenter=move |_| active.set(true)
-            on:focusin=move |_| active.set(true)
+            on:mouseenter=move |_| activate()
+            on:focusin=move |_| activate()
         >
             <div class="msg-gutter">{head}{hover_time}</div>
             <div class="msg-main">
                 {meta}
-                {body}
-                <Reactions id list=m.reactions.clone()/>
+                {collapsed(blocked, body, view! { <Reactions id list=m.reactions.clone()/> })}
                 <ReadReceipts id/>
             </div>
-            {move || (active.get() && !deleted).then(|| view! { <Toolbar id mine/> })}
+            {move || (active.get() && !deleted).then(|| view! { <Toolbar id mine sender/> })}
         </article>
+    }
+    .into_any()
+}
+
+/// A blocked sender's message (F21) folds behind "Show" (a `<details>`:
+/// no script needed); any other shows as it is.
+fn collapsed(blocked: bool, body: AnyView, reactions: impl IntoView + 'static) -> AnyView {
+    if !blocked {
+        return view! { {body} {reactions} }.into_any();
+    }
+    view! {
+        <details class="msg-blocked" data-testid="blocked-message">
+            <summary>{BLOCKED} " " <span class="link-like">"Show"</span></summary>
+            {body}
+            {reactions}
+        </details>
     }
     .into_any()
 }
@@ -229,9 +261,9 @@ fn react(thread: ThreadState, id: i64, emoji: String) {
 }
 
 /// Appears on hover (and on keyboard focus): reactions, then Delete for
-/// your own message or Report for someone else's.
+/// your own message, or Report and Block (Unblock) for someone else's.
 #[component]
-fn Toolbar(id: i64, mine: bool) -> impl IntoView {
+fn Toolbar(id: i64, mine: bool, sender: i64) -> impl IntoView {
     let thread = use_thread();
     let (label, action) = if mine {
         ("Delete", MessageAction::Delete(id))
@@ -263,6 +295,9 @@ fn Toolbar(id: i64, mine: bool) -> impl IntoView {
             >
                 {label}
             </button>
+            {(!mine).then(|| view! {
+                <BlockToggle user=sender test_id="toolbar-block" class="icon-button toolbar-text"/>
+            })}
         </div>
     }
 }

@@ -4,7 +4,8 @@ use leptos::prelude::*;
 
 use super::{context::use_chat, modal::Modal, thread::use_thread};
 use crate::api::messages::{delete_message, report_message};
-use crate::domain::REPORT_KINDS;
+use crate::domain::{moderation::report_answer, REPORT_KINDS};
+use crate::model::ReportOutcome;
 
 /// "Delete message?" — the message then stays in place as
 /// "[message deleted]" (F7).
@@ -54,14 +55,14 @@ pub fn ReportDialog(id: i64) -> impl IntoView {
     let reason = RwSignal::new(String::new());
     let detail = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let done = RwSignal::new(false);
+    let done = RwSignal::new(None::<ReportOutcome>);
     let close = move || thread.action.set(None);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (r, d) = (reason.get(), detail.get());
         leptos::task::spawn_local(async move {
             match report_message(id, r, d).await {
-                Ok(()) => done.set(true),
+                Ok(outcome) => done.set(Some(outcome)),
                 Err(e) => error.set(
                     e.for_field("reason")
                         .or_else(|| e.for_field("detail"))
@@ -73,9 +74,9 @@ pub fn ReportDialog(id: i64) -> impl IntoView {
     view! {
         <Modal title="Report message" on_close=move |_| close() test_id="report-dialog">
             <Show
-                when=move || !done.get()
+                when=move || done.get().is_none()
                 fallback=move || view! {
-                    <p role="status">"Thanks — a moderator will review it."</p>
+                    <p role="status">{move || done.get().map(report_answer)}</p>
                     <div class="modal-actions">
                         <button type="button" class="button" on:click=move |_| close()>"Done"</button>
                     </div>

@@ -22,7 +22,8 @@ use crate::domain::live::{read_marks, seen_at};
 use crate::model::{Member, MessageView, ThreadKind, UserCard};
 
 /// One line of the list, keyed so that a message re-renders when what it
-/// shows changes (deleted, reactions, its place in a group).
+/// shows changes (deleted or removed, its sender blocked, reactions, its
+/// place in a group).
 #[derive(Clone, PartialEq)]
 enum Line {
     Day(String, String),
@@ -42,10 +43,12 @@ impl Line {
                     .map(|r| format!("{}{}{}", r.emoji, r.count, u8::from(r.mine)))
                     .collect();
                 format!(
-                    "m{}:{}:{}:{reactions}",
+                    "m{}:{}:{}{}{}:{reactions}",
                     m.id,
                     u8::from(*starts),
-                    u8::from(m.deleted())
+                    u8::from(m.deleted()),
+                    u8::from(m.removed),
+                    u8::from(m.blocked)
                 )
             }
         }

@@ -10,6 +10,7 @@ use super::{
     new_chat::NewChatButton,
 };
 use crate::api::auth::Logout;
+use crate::domain::moderation::open_reports_badge;
 use crate::model::{NavList, ThreadKind, ThreadSummary};
 
 #[component]
@@ -22,6 +23,7 @@ pub fn NavPane(
     let chat = use_chat();
     let live = use_live();
     let logout = ServerAction::<Logout>::new();
+    let moderator = chat.user.with_value(|u| u.moderator);
     view! {
         <nav class="nav-pane" aria-label="Chats">
             <header class="nav-header">
@@ -54,15 +56,47 @@ pub fn NavPane(
                     }
                 })}
             </Transition>
+            <div class="nav-links">
+                // Public rooms (F13): browse, create, join.
+                <A href="/rooms" attr:class="nav-link rooms-link" attr:data-testid="rooms-link">"Rooms"</A>
+                // The people you block (F21).
+                <A href="/settings" attr:class="nav-link" attr:data-testid="settings-link">"Settings"</A>
+                {moderator.then(|| view! { <ModerationLink threads/> })}
+            </div>
             <footer class="nav-footer">
                 <NewChatButton label="Create chat" class="create-chat"/>
-                // Public rooms (F13): browse, create, join.
-                <A href="/rooms" attr:class="button-secondary rooms-link" attr:data-testid="rooms-link">"Rooms"</A>
                 <ActionForm action=logout>
                     <button type="submit" class="button-secondary">"Log out"</button>
                 </ActionForm>
             </footer>
         </nav>
+    }
+}
+
+/// "Moderation" with the open report count (F21): the server's count
+/// from the list, then the live one (`reports` frames).
+#[component]
+fn ModerationLink(threads: Resource<Result<NavList, crate::error::AppError>>) -> impl IntoView {
+    let live = use_live();
+    // Under a suspense of its own: the server writes the list's count,
+    // and a refetched list redraws only this link.
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let server = threads.await.ok().and_then(|l| l.open_reports);
+                let count = move || open_reports_badge(live.open_reports.get(), server);
+                view! {
+                    <A href="/moderation" attr:class="nav-link moderation-link" attr:data-testid="moderation-link">
+                        "Moderation"
+                        {move || count().map(|n| view! {
+                            <span class="badge" data-testid="open-reports" aria-label=format!("{n} open reports")>
+                                {n.to_string()}
+                            </span>
+                        })}
+                    </A>
+                }
+            })}
+        </Transition>
     }
 }
 

@@ -11,10 +11,12 @@ use leptos_router::components::A;
 
 use super::{
     avatar::{Avatar, BotBadge, GroupAvatar},
+    block::BlockToggle,
     composer::Composer,
     group_panel::GroupPanel,
     message_actions::{DeleteConfirm, ReportDialog},
     message_list::MessageList,
+    window::window_title,
 };
 use std::collections::HashMap;
 
@@ -115,6 +117,10 @@ fn ThreadBody(v: ThreadView) -> impl IntoView {
         v.cursor,
         live.me(),
     );
+    let other_blocked = v
+        .other
+        .as_ref()
+        .is_some_and(|o| sender_blocked(&v.page.messages, o.id));
     let state = ThreadState {
         id: StoredValue::new(v.id.clone()),
         messages: RwSignal::new(v.page.messages),
@@ -158,6 +164,10 @@ fn ThreadBody(v: ThreadView) -> impl IntoView {
             }
         }
     });
+    // Block / Unblock the other person of a direct chat (F21).
+    let block = v.other.as_ref().map(|o| {
+        view! { <BlockToggle user=o.id test_id="block-toggle" fallback=other_blocked/> }
+    });
     let thread_id = StoredValue::new(v.id.clone());
     let typing = move || {
         let names = live.typers(&thread_id.get_value());
@@ -169,7 +179,7 @@ fn ThreadBody(v: ThreadView) -> impl IntoView {
         // The same text as the window's title (both follow the unread
         // count); this one is written while the thread renders, from the
         // name it renders.
-        <Title text=move || live.title_of(&title_name)/>
+        <Title text=move || window_title(live, Some(title_name.clone()))/>
         <header class="thread-header">
             <A href="/chat" attr:class="back-link" attr:aria-label="Back to chats">"‹"</A>
             {header_avatar}
@@ -196,6 +206,7 @@ fn ThreadBody(v: ThreadView) -> impl IntoView {
                     }
                 })}
             {is_room.then(|| view! { <RoomActions id=v.id.clone()/> })}
+            {block.map(|b| view! { <div class="thread-head-actions">{b}</div> })}
         </header>
         <MessageList
             first_unread=v.first_unread
@@ -241,6 +252,13 @@ pub fn UserCardView(user: UserCard) -> impl IntoView {
             </p>
         </section>
     }
+}
+
+/// Whether the page says the viewer blocks `user`: the server marks each
+/// of a blocked sender's messages (the browser's block list, once it has
+/// one, says it for sure).
+fn sender_blocked(messages: &[MessageView], user: i64) -> bool {
+    messages.iter().any(|m| m.sender_id == user && m.blocked)
 }
 
 /// The member list of a group, for the panel.

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use crate::domain::preview::{preview, sender_label};
+use crate::domain::preview::{preview, sender_label, BLOCKED, REMOVED};
 use crate::domain::MessageKind;
 use crate::model::{LastMessage, MessageView, Reaction, ThreadKind, ThreadSummary};
 use crate::protocol::{Change, Event};
@@ -20,8 +20,14 @@ pub struct NavOutcome {
     pub refetch: bool,
 }
 
-/// Applies `ev` to the navigation list of user `me`.
-pub fn apply_to_nav(list: &mut Vec<ThreadSummary>, ev: &Event, me: i64) -> NavOutcome {
+/// Applies `ev` to the navigation list of user `me`, who blocks the
+/// people in `blocked` (their messages are neither previewed nor counted).
+pub fn apply_to_nav(
+    list: &mut Vec<ThreadSummary>,
+    ev: &Event,
+    me: i64,
+    blocked: &[i64],
+) -> NavOutcome {
     let refetch = NavOutcome {
         changed: false,
         refetch: true,
@@ -43,13 +49,25 @@ pub fn apply_to_nav(list: &mut Vec<ThreadSummary>, ev: &Event, me: i64) -> NavOu
                 return NavOutcome::default();
             }
             t.last_id = Some(m.id);
+            let from_blocked = blocked.contains(&m.sender_id);
             t.last = Some(LastMessage {
                 sender: sender_label(m.sender_id, me, &m.sender),
-                preview: preview(m.kind, m.body.as_deref().unwrap_or(""), m.deleted()),
+                preview: if m.removed {
+                    REMOVED.to_owned()
+                } else if from_blocked {
+                    BLOCKED.to_owned()
+                } else {
+                    preview(m.kind, m.body.as_deref().unwrap_or(""), m.deleted())
+                },
                 // A live message is today's: the nav shows its clock time.
                 when: m.time.clone(),
             });
-            if m.sender_id != me && m.kind != MessageKind::System && !m.deleted() {
+            if m.sender_id == me && m.kind != MessageKind::System {
+                // Sending marks everything before it read (the server
+                // moves your position with the send and says so only
+                // through this event).
+                t.unread = 0;
+            } else if m.kind != MessageKind::System && !m.deleted() && !from_blocked {
                 t.unread += 1;
             }
             let moved = list.remove(at);
@@ -93,6 +111,18 @@ pub fn apply_to_nav(list: &mut Vec<ThreadSummary>, ev: &Event, me: i64) -> NavOu
     }
 }
 
+/// Marks the messages whose sender is in `blocked` (shown collapsed, F21)
+/// and unmarks the others; `true` when any changed.
+pub fn flag_blocked(messages: &mut [MessageView], blocked: &[i64]) -> bool {
+    let mut changed = false;
+    for m in messages {
+        let b = blocked.contains(&m.sender_id);
+        changed |= m.blocked != b;
+        m.blocked = b;
+    }
+    changed
+}
+
 /// Sets `mine` on reactions that arrived without a viewer.
 pub fn own_reactions(reactions: &mut [Reaction], me: i64) {
     for r in reactions {
@@ -121,15 +151,17 @@ pub fn apply_to_messages(list: &mut Vec<MessageView>, change: &Change, me: i64) 
                 }
             }
         }
-        Change::MessageDeleted { message_id } => {
-            match list.iter_mut().find(|x| x.id == *message_id) {
-                Some(m) if m.body.is_some() => {
-                    m.body = None;
-                    true
-                }
-                _ => false,
+        Change::MessageDeleted {
+            message_id,
+            removed,
+        } => match list.iter_mut().find(|x| x.id == *message_id) {
+            Some(m) if m.body.is_some() || (*removed && !m.removed) => {
+                m.body = None;
+                m.removed |= *removed;
+                true
             }
-        }
+            _ => false,
+        },
         Change::ReactionChanged {
             message_id,
             reactions,
@@ -263,6 +295,8 @@ mod tests {
             time: "3:04 PM".into(),
             full_time: String::new(),
             reactions: vec![],
+            removed: false,
+            blocked: false,
         }
     }
 
@@ -293,7 +327,7 @@ mod tests {
     fn a_new_message_moves_its_thread_up_and_counts_once() {
         let mut list = vec![summary("a", Some(1), 0), summary("b", Some(2), 0)];
         let ev = created(10, "b", msg(5, 2, "hi <b>"));
-        let out = apply_to_nav(&mut list, &ev, 1);
+        let out = apply_to_nav(&mut list, &ev, 1, &[]);
         assert_eq!(
             out,
             NavOutcome {
@@ -309,14 +343,82 @@ mod tests {
             ("user2", "hi <b>")
         );
         // The same event again (a replay after a refetch) counts nothing.
-        assert_eq!(apply_to_nav(&mut list, &ev, 1), NavOutcome::default());
+        assert_eq!(apply_to_nav(&mut list, &ev, 1, &[]), NavOutcome::default());
         assert_eq!(list[0].unread, 1);
+    }
+
+    #[test]
+    fn a_blocked_senders_message_is_neither_previewed_nor_counted() {
+        let mut list = vec![summary("g", Some(1), 0)];
+        let out = apply_to_nav(&mut list, &created(5, "g", msg(6, 7, "psst")), 1, &[7]);
+        assert!(out.changed);
+        assert_eq!(list[0].unread, 0);
+        assert_eq!(
+            list[0].last.as_ref().map(|l| l.preview.as_str()),
+            Some(BLOCKED)
+        );
+        // Someone else's message still counts, and shows.
+        apply_to_nav(&mut list, &created(6, "g", msg(7, 8, "hello")), 1, &[7]);
+        assert_eq!(list[0].unread, 1);
+        assert_eq!(
+            list[0].last.as_ref().map(|l| l.preview.as_str()),
+            Some("hello")
+        );
+    }
+
+    #[test]
+    fn a_removed_message_previews_as_removed_and_loses_its_text() {
+        let mut removed = msg(6, 2, "ignored");
+        removed.body = None;
+        removed.removed = true;
+        let mut list = vec![summary("g", Some(1), 0)];
+        apply_to_nav(&mut list, &created(5, "g", removed), 1, &[]);
+        assert_eq!(
+            list[0].last.as_ref().map(|l| l.preview.as_str()),
+            Some(REMOVED)
+        );
+        let mut loaded = vec![msg(10, 2, "bad words")];
+        let change = Change::MessageDeleted {
+            message_id: 10,
+            removed: true,
+        };
+        assert!(apply_to_messages(&mut loaded, &change, 1));
+        assert_eq!((loaded[0].body.as_deref(), loaded[0].removed), (None, true));
+        assert!(!apply_to_messages(&mut loaded, &change, 1));
+        // Deleted by its author first, then removed: it says removed.
+        let mut loaded = vec![msg(10, 2, "x")];
+        let deleted = Change::MessageDeleted {
+            message_id: 10,
+            removed: false,
+        };
+        assert!(apply_to_messages(&mut loaded, &deleted, 1));
+        assert!(!loaded[0].removed);
+        assert!(apply_to_messages(&mut loaded, &change, 1));
+        assert!(loaded[0].removed);
+    }
+
+    #[test]
+    fn blocking_flags_and_unblocking_unflags() {
+        let mut list = vec![msg(1, 2, "a"), msg(2, 3, "b"), msg(3, 2, "c")];
+        assert!(flag_blocked(&mut list, &[2]));
+        let flags: Vec<bool> = list.iter().map(|m| m.blocked).collect();
+        assert_eq!(flags, [true, false, true]);
+        assert!(!flag_blocked(&mut list, &[2]));
+        assert!(flag_blocked(&mut list, &[]));
+        assert!(list.iter().all(|m| !m.blocked));
+    }
+
+    #[test]
+    fn sending_clears_your_own_unread_count() {
+        let mut list = vec![summary("a", Some(3), 4)];
+        apply_to_nav(&mut list, &created(9, "a", msg(8, 1, "mine")), 1, &[]);
+        assert_eq!(list[0].unread, 0);
     }
 
     #[test]
     fn own_messages_do_not_count_as_unread() {
         let mut list = vec![summary("a", None, 0)];
-        apply_to_nav(&mut list, &created(3, "a", msg(4, 1, "mine")), 1);
+        apply_to_nav(&mut list, &created(3, "a", msg(4, 1, "mine")), 1, &[]);
         assert_eq!(list[0].unread, 0);
         assert_eq!(
             list[0].last.as_ref().map(|l| l.sender.as_str()),
@@ -336,25 +438,28 @@ mod tests {
                 unread: 0,
             },
         };
-        apply_to_nav(&mut list, &read(2), 1);
+        apply_to_nav(&mut list, &read(2), 1, &[]);
         assert_eq!(list[0].unread, 4);
-        apply_to_nav(&mut list, &read(1), 1);
+        apply_to_nav(&mut list, &read(1), 1, &[]);
         assert_eq!(list[0].unread, 0);
     }
 
     #[test]
     fn unknown_threads_and_membership_refetch_and_leaving_drops_it() {
         let mut list = vec![summary("a", None, 0)];
-        assert!(apply_to_nav(&mut list, &created(1, "zzz", msg(1, 2, "x")), 1).refetch);
+        assert!(apply_to_nav(&mut list, &created(1, "zzz", msg(1, 2, "x")), 1, &[]).refetch);
         let gone = Event {
             id: 2,
             thread: "a".into(),
             change: Change::MemberRemoved { user: 1 },
         };
-        assert!(apply_to_nav(&mut list, &gone, 1).changed);
+        assert!(apply_to_nav(&mut list, &gone, 1, &[]).changed);
         assert!(list.is_empty());
         // Hearing it again about a thread no longer listed: nothing to do.
-        assert_eq!(apply_to_nav(&mut list, &gone, 1), NavOutcome::default());
+        assert_eq!(
+            apply_to_nav(&mut list, &gone, 1, &[]),
+            NavOutcome::default()
+        );
     }
 
     #[test]
@@ -373,14 +478,22 @@ mod tests {
             Change::MemberRemoved { user: 7 },
         ] {
             assert_eq!(
-                apply_to_nav(&mut list, &ev("room", change.clone()), 1),
+                apply_to_nav(&mut list, &ev("room", change.clone()), 1, &[]),
                 NavOutcome::default()
             );
             // A group's name may be its members': fetch it again.
-            assert!(apply_to_nav(&mut list, &ev("group", change), 1).refetch);
+            assert!(apply_to_nav(&mut list, &ev("group", change), 1, &[]).refetch);
         }
         // Your own departure still takes the room off the list.
-        assert!(apply_to_nav(&mut list, &ev("room", Change::MemberLeft { user: 1 }), 1).changed);
+        assert!(
+            apply_to_nav(
+                &mut list,
+                &ev("room", Change::MemberLeft { user: 1 }),
+                1,
+                &[]
+            )
+            .changed
+        );
         assert_eq!(list.len(), 1);
     }
 
@@ -400,13 +513,19 @@ mod tests {
         assert_eq!(ids, vec![10, 11, 12, 13]);
         assert!(apply_to_messages(
             &mut list,
-            &Change::MessageDeleted { message_id: 11 },
+            &Change::MessageDeleted {
+                removed: false,
+                message_id: 11
+            },
             1
         ));
         assert_eq!(list[1].body, None);
         assert!(!apply_to_messages(
             &mut list,
-            &Change::MessageDeleted { message_id: 11 },
+            &Change::MessageDeleted {
+                removed: false,
+                message_id: 11
+            },
             1
         ));
     }

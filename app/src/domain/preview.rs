@@ -38,6 +38,10 @@ impl MessageKind {
 }
 
 pub const DELETED: &str = "[message deleted]";
+/// What a message removed by a moderator shows, to everyone (F21).
+pub const REMOVED: &str = "[removed by a moderator]";
+/// What a message from someone the viewer blocks shows until Show (F21).
+pub const BLOCKED: &str = "Message from someone you blocked";
 pub const STICKER_PREVIEW: &str = "🖼️";
 /// The preview's length in characters as a reader counts them
 /// ([`text::count`]); the cut lands on a grapheme boundary, so it never

@@ -186,6 +186,8 @@ mod tests {
                     time: String::new(),
                     full_time: String::new(),
                     reactions: vec![],
+                    removed: false,
+                    blocked: false,
                 }),
                 client_id: String::new(),
             },

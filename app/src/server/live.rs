@@ -5,6 +5,7 @@
 pub mod cluster;
 pub mod frames;
 pub mod hub;
+pub mod notices;
 pub mod pump;
 pub mod socket;
 

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::domain::{
-    preview::{preview, sender_label},
+    preview::{preview, sender_label, BLOCKED, REMOVED},
     system_lines::list_names,
     when, MessageKind, REACTIONS,
 };
@@ -93,13 +93,16 @@ pub fn message(row: MessageRow, reactions_of: &[&ReactionRow], v: &Viewer) -> Me
         sender_avatar: row.sender_avatar,
         sender_bot: row.sender_bot,
         kind: kind(&row.kind),
-        body: row.deleted_at.is_none().then_some(row.body),
+        // Deleted or removed: the text never leaves the server again.
+        body: (row.deleted_at.is_none() && row.removed_at.is_none()).then_some(row.body),
         at_ms: at.timestamp_millis(),
         day: when::day_key(at, v.tz),
         day_label: when::day_label(at, v.now, v.tz),
         time: when::clock_time(at, v.tz),
         full_time: when::full_timestamp(at, v.tz),
         reactions: reactions(reactions_of, v.id),
+        removed: row.removed_at.is_some(),
+        blocked: false,
     }
 }
 
@@ -159,7 +162,14 @@ pub fn thread_name(kind: ThreadKind, title: Option<&str>, others: &[&str], total
     }
 }
 
-pub fn nav_list(rows: Vec<NavRow>, co: &[CoMember], v: &Viewer) -> Vec<ThreadSummary> {
+/// The navigation list; `blocked`: the people the viewer blocks (a last
+/// message of theirs is not previewed).
+pub fn nav_list(
+    rows: Vec<NavRow>,
+    co: &[CoMember],
+    blocked: &[i64],
+    v: &Viewer,
+) -> Vec<ThreadSummary> {
     let mut others: HashMap<i64, Vec<&CoMember>> = HashMap::new();
     for c in co {
         others.entry(c.thread_id).or_default().push(c);
@@ -177,7 +187,13 @@ pub fn nav_list(rows: Vec<NavRow>, co: &[CoMember], v: &Viewer) -> Vec<ThreadSum
             ) {
                 (Some(k), Some(body), Some(at), Some(sender_id)) => Some(LastMessage {
                     sender: sender_label(sender_id, v.id, row.last_sender.as_deref().unwrap_or("")),
-                    preview: preview(kind(&k), &body, row.last_deleted.unwrap_or(false)),
+                    preview: if row.last_removed.unwrap_or(false) {
+                        REMOVED.to_owned()
+                    } else if blocked.contains(&sender_id) {
+                        BLOCKED.to_owned()
+                    } else {
+                        preview(kind(&k), &body, row.last_deleted.unwrap_or(false))
+                    },
                     when: when::nav_time(at, v.now, v.tz),
                 }),
                 _ => None,

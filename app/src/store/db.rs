@@ -20,8 +20,34 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 /// A connection pool on one of the two backends. Cheap to clone.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    Sqlite(SqliteDb),
     Postgres(PgDb),
+}
+
+/// A SQLite pool and this process's gate to its write lock.
+#[derive(Clone, Debug)]
+pub struct SqliteDb {
+    pub pool: SqlitePool,
+    /// Held by the one writer that may wait for SQLite's write lock (see
+    /// [`Db::begin_write`]).
+    writer: Arc<Mutex<()>>,
+}
+
+impl SqliteDb {
+    pub fn new(pool: SqlitePool) -> Self {
+        Self {
+            pool,
+            writer: Arc::default(),
+        }
+    }
+}
+
+impl Db {
+    /// A SQLite database on `pool` (its write gate is made here: make one
+    /// `Db` per pool and clone it).
+    pub fn sqlite(pool: SqlitePool) -> Self {
+        Db::Sqlite(SqliteDb::new(pool))
+    }
 }
 
 /// A PostgreSQL pool and this process's gate to its write slot.
@@ -46,7 +72,8 @@ impl PgDb {
 /// [`Tx::commit`] rolls it back.
 #[derive(Debug)]
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    /// With this process's write gate when it is a write (released with it).
+    Sqlite(Transaction<'static, Sqlite>, Option<OwnedMutexGuard<()>>),
     /// With this node's write gate when it is a write (released with it).
     Postgres(Transaction<'static, Postgres>, Option<OwnedMutexGuard<()>>),
 }
@@ -60,7 +87,10 @@ pub const WRITE_LOCK: i64 = 0x7061_726c_6579;
 macro_rules! on_db {
     ($db:expr, $c:ident => $body:expr) => {
         match $db {
-            $crate::store::Db::Sqlite($c) => $body,
+            $crate::store::Db::Sqlite(s) => {
+                let $c = &s.pool;
+                $body
+            }
             $crate::store::Db::Postgres(pg) => {
                 let $c = &pg.pool;
                 $body
@@ -74,7 +104,7 @@ macro_rules! on_db {
 macro_rules! on_tx {
     ($tx:expr, $c:ident => $body:expr) => {
         match $tx {
-            $crate::store::Tx::Sqlite(t) => {
+            $crate::store::Tx::Sqlite(t, _) => {
                 let $c = &mut **t;
                 $body
             }
@@ -112,7 +142,15 @@ impl Db {
     ///   held every connection while they waited, and delivery stalled).
     pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
         match self {
-            Db::Sqlite(pool) => Ok(Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)),
+            Db::Sqlite(s) => {
+                // Waiting for SQLite's lock is its busy handler's sleeps
+                // (1, 2, 5, 10 … ms), so writers that collide lose whole
+                // milliseconds each: they queue here instead, in order, and
+                // only the first asks SQLite.
+                let gate = s.writer.clone().lock_owned().await;
+                let tx = s.pool.begin_with("BEGIN IMMEDIATE").await?;
+                Ok(Tx::Sqlite(tx, Some(gate)))
+            }
             Db::Postgres(pg) => {
                 let gate = pg.writer.clone().lock_owned().await;
                 let mut tx = pg.pool.begin().await?;
@@ -130,7 +168,7 @@ impl Db {
     /// its own: a cursor and a list read in it could disagree).
     pub async fn begin_read(&self) -> Result<Tx, sqlx::Error> {
         match self {
-            Db::Sqlite(pool) => Ok(Tx::Sqlite(pool.begin().await?)),
+            Db::Sqlite(s) => Ok(Tx::Sqlite(s.pool.begin().await?, None)),
             Db::Postgres(pg) => Ok(Tx::Postgres(
                 pg.pool
                     .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -153,14 +191,14 @@ impl Tx {
 
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
-            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Sqlite(tx, _gate) => tx.commit().await,
             Tx::Postgres(tx, _gate) => tx.commit().await,
         }
     }
 
     pub async fn rollback(self) -> Result<(), sqlx::Error> {
         match self {
-            Tx::Sqlite(tx) => tx.rollback().await,
+            Tx::Sqlite(tx, _gate) => tx.rollback().await,
             Tx::Postgres(tx, _gate) => tx.rollback().await,
         }
     }

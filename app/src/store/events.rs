@@ -35,6 +35,11 @@ impl EventKind {
 }
 
 /// Appends an event; returns its id (the resume cursor).
+///
+/// On PostgreSQL the same statement also wakes every node's pump when the
+/// transaction commits (`pg_notify`: PostgreSQL delivers notifications at
+/// commit and folds identical ones of one transaction into one). SQLite
+/// runs one node, woken by the hub.
 pub async fn append(
     tx: &mut Tx,
     thread_id: i64,
@@ -43,28 +48,38 @@ pub async fn append(
     user_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
-    let id = on_tx!(&mut *tx, c => sqlx::query_scalar(
-        "INSERT INTO events (thread_id, kind, message_id, user_id, created_at)
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
-    )
-    .bind(thread_id)
-    .bind(kind.as_str())
-    .bind(message_id)
-    .bind(user_id)
-    .bind(now)
-    .fetch_one(&mut *c)
-    .await)?;
-    if let Tx::Postgres(c, _) = tx {
-        // Wakes every node's pump when this commits (PostgreSQL delivers
-        // notifications at commit, and folds identical ones of one
-        // transaction into one). SQLite runs one node, woken by the hub.
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(super::CLUSTER_CHANNEL)
-            .bind(super::EVENTS_SIGNAL)
-            .execute(&mut **c)
-            .await?;
+    const INSERT: &str = "INSERT INTO events (thread_id, kind, message_id, user_id, created_at)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id";
+    // One round trip, not two: the notification rides on the insert.
+    const INSERT_AND_NOTIFY: &str =
+        "WITH e AS (INSERT INTO events (thread_id, kind, message_id, user_id, created_at)
+                    VALUES ($1, $2, $3, $4, $5) RETURNING id),
+              n AS (SELECT pg_notify($6, $7))
+         SELECT e.id FROM e CROSS JOIN n";
+    match tx {
+        Tx::Sqlite(c, _) => {
+            sqlx::query_scalar(INSERT)
+                .bind(thread_id)
+                .bind(kind.as_str())
+                .bind(message_id)
+                .bind(user_id)
+                .bind(now)
+                .fetch_one(&mut **c)
+                .await
+        }
+        Tx::Postgres(c, _) => {
+            sqlx::query_scalar(INSERT_AND_NOTIFY)
+                .bind(thread_id)
+                .bind(kind.as_str())
+                .bind(message_id)
+                .bind(user_id)
+                .bind(now)
+                .bind(super::CLUSTER_CHANNEL)
+                .bind(super::EVENTS_SIGNAL)
+                .fetch_one(&mut **c)
+                .await
+        }
     }
-    Ok(id)
 }
 
 /// One logged change, with its thread's public id.

@@ -84,20 +84,26 @@ async fn count_members(tx: &mut Tx, thread_id: i64, by: i64) -> Result<(), sqlx:
         .map(drop))
 }
 
-/// Records that `user` posted in the thread at `now` (a room's
-/// participants are ordered by it).
-pub async fn touch_active(
+/// Marks `user_id` active in the thread and moves their read position
+/// forward to `message_id`, the message they just sent (one statement;
+/// see [`super::messages::insert`]).
+pub async fn sent(
     tx: &mut Tx,
     thread_id: i64,
     user_id: i64,
+    message_id: i64,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query(
-        "UPDATE thread_members SET last_active_at = $1 WHERE thread_id = $2 AND user_id = $3"
+        "UPDATE thread_members SET last_active_at = $1,
+            last_read_message_id = CASE WHEN last_read_message_id < $4
+                                        THEN $4 ELSE last_read_message_id END
+         WHERE thread_id = $2 AND user_id = $3"
     )
     .bind(now)
     .bind(thread_id)
     .bind(user_id)
+    .bind(message_id)
     .execute(&mut *c)
     .await
     .map(drop))
@@ -162,18 +168,7 @@ pub async fn mark_read(
     message_id: i64,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    let moved = on_tx!(&mut *tx, c => sqlx::query(
-        "UPDATE thread_members SET last_read_message_id = $3
-         WHERE thread_id = $1 AND user_id = $2 AND last_read_message_id < $3",
-    )
-    .bind(thread_id)
-    .bind(user_id)
-    .bind(message_id)
-    .execute(&mut *c)
-    .await?
-    .rows_affected())
-        == 1;
-    if moved {
+    if move_read(tx, thread_id, user_id, message_id).await? {
         events::append(
             tx,
             thread_id,
@@ -187,6 +182,27 @@ pub async fn mark_read(
     Ok(())
 }
 
+/// Moves the read position forward; `true` if it moved.
+async fn move_read(
+    tx: &mut Tx,
+    thread_id: i64,
+    user_id: i64,
+    message_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let moved = on_tx!(&mut *tx, c => sqlx::query(
+        "UPDATE thread_members SET last_read_message_id = $3
+         WHERE thread_id = $1 AND user_id = $2 AND last_read_message_id < $3",
+    )
+    .bind(thread_id)
+    .bind(user_id)
+    .bind(message_id)
+    .execute(&mut *c)
+    .await?
+    .rows_affected())
+        == 1;
+    Ok(moved)
+}
+
 /// The members of these threads as (thread, user) pairs: who may see their
 /// events right now.
 pub async fn of_threads(db: &Db, thread_ids: &[i64]) -> Result<Vec<(i64, i64)>, sqlx::Error> {
@@ -194,7 +210,7 @@ pub async fn of_threads(db: &Db, thread_ids: &[i64]) -> Result<Vec<(i64, i64)>, 
         return Ok(Vec::new());
     }
     match db {
-        Db::Sqlite(pool) => {
+        Db::Sqlite(super::db::SqliteDb { pool, .. }) => {
             sqlx::query_as::<_, (i64, i64)>(
                 "SELECT thread_id, user_id FROM thread_members
                  WHERE thread_id IN (SELECT value FROM json_each($1))",

@@ -19,6 +19,8 @@ pub struct MessageRow {
     pub body: String,
     pub created_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// Removed by a moderator (F21): its text is never shown again.
+    pub removed_at: Option<DateTime<Utc>>,
     /// The sender's id for this send (their tabs match it to a pending copy).
     pub client_id: String,
 }
@@ -27,7 +29,7 @@ macro_rules! select {
     () => {
         "SELECT m.id, m.thread_id, m.sender_id, u.username AS sender,
             u.avatar_url AS sender_avatar, u.is_bot AS sender_bot, m.kind, m.body,
-            m.created_at, m.deleted_at, m.client_id
+            m.created_at, m.deleted_at, m.removed_at, m.client_id
          FROM messages m JOIN users u ON u.id = m.sender_id"
     };
 }
@@ -36,6 +38,19 @@ macro_rules! select {
 pub const PAGE_SQL: &str = concat!(
     select!(),
     " WHERE m.thread_id = $1 AND m.id < $2 ORDER BY m.id DESC LIMIT $3"
+);
+
+/// Up to `$3` messages of thread `$1` before message `$2`, newest first
+/// (a reported message's context, F21).
+pub const CONTEXT_BEFORE_SQL: &str = concat!(
+    select!(),
+    " WHERE m.thread_id = $1 AND m.id < $2 AND m.kind <> 'system' ORDER BY m.id DESC LIMIT $3"
+);
+
+/// Up to `$3` messages of thread `$1` after message `$2`, oldest first.
+pub const CONTEXT_AFTER_SQL: &str = concat!(
+    select!(),
+    " WHERE m.thread_id = $1 AND m.id > $2 AND m.kind <> 'system' ORDER BY m.id LIMIT $3"
 );
 
 /// The outcome of a send: the stored message and whether this call stored
@@ -49,6 +64,19 @@ pub struct Inserted {
 /// transaction. A repeated `(sender, client_id)` returns the original
 /// message instead of a second row; the unique index decides, so
 /// concurrent retries cannot both insert.
+///
+/// A new message that is not a system line also marks its sender active
+/// in the thread and moves their read position to it (you have read what
+/// you wrote), with no event of its own: the message's `message_created`
+/// says it (clients read "the sender has read up to here" and, in the
+/// sender's own tabs, "nothing left unread" from it; a `read_moved` per
+/// send went to every member and doubled the frames of every message,
+/// issue 13).
+///
+/// Four statements for a new message (the row comes back from the
+/// insert itself), two for a retry: each is a round trip to SQLite's
+/// worker thread inside the write lock, so every one saved shortens the
+/// queue of writers behind it.
 pub async fn insert(
     tx: &mut Tx,
     thread_id: i64,
@@ -58,10 +86,15 @@ pub async fn insert(
     body: &str,
     now: DateTime<Utc>,
 ) -> Result<Inserted, sqlx::Error> {
-    let id: Option<i64> = on_tx!(&mut *tx, c => sqlx::query_scalar(
+    let fresh: Option<MessageRow> = on_tx!(&mut *tx, c => sqlx::query_as(
         "INSERT INTO messages (thread_id, sender_id, client_id, kind, body, created_at)
          VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (sender_id, client_id) DO NOTHING RETURNING id",
+         ON CONFLICT (sender_id, client_id) DO NOTHING
+         RETURNING id, thread_id, sender_id,
+            (SELECT username FROM users WHERE id = $2) AS sender,
+            (SELECT avatar_url FROM users WHERE id = $2) AS sender_avatar,
+            (SELECT is_bot FROM users WHERE id = $2) AS sender_bot,
+            kind, body, created_at, deleted_at, removed_at, client_id",
     )
     .bind(thread_id)
     .bind(sender_id)
@@ -71,31 +104,53 @@ pub async fn insert(
     .bind(now)
     .fetch_optional(&mut *c)
     .await)?;
-    let created = id.is_some();
-    if let Some(id) = id {
-        super::threads::touch(tx, thread_id, id, now).await?;
-        if kind != "system" {
-            super::members::touch_active(tx, thread_id, sender_id, now).await?;
-        }
-        events::append(
-            tx,
-            thread_id,
-            EventKind::MessageCreated,
-            Some(id),
-            Some(sender_id),
-            now,
-        )
-        .await?;
+    let Some(message) = fresh else {
+        let message = on_tx!(tx, c => sqlx::query_as::<_, MessageRow>(concat!(
+            select!(),
+            " WHERE m.sender_id = $1 AND m.client_id = $2"
+        ))
+        .bind(sender_id)
+        .bind(client_id)
+        .fetch_one(&mut *c)
+        .await)?;
+        return Ok(Inserted {
+            message,
+            created: false,
+        });
+    };
+    super::threads::touch(tx, thread_id, message.id, now).await?;
+    if kind != "system" {
+        super::members::sent(tx, thread_id, sender_id, message.id, now).await?;
     }
-    let message = on_tx!(tx, c => sqlx::query_as::<_, MessageRow>(concat!(
-        select!(),
-        " WHERE m.sender_id = $1 AND m.client_id = $2"
-    ))
+    events::append(
+        tx,
+        thread_id,
+        EventKind::MessageCreated,
+        Some(message.id),
+        Some(sender_id),
+        now,
+    )
+    .await?;
+    Ok(Inserted {
+        message,
+        created: true,
+    })
+}
+
+/// Whether `sender` already stored a message with this client id (a
+/// retry).
+pub async fn sent_before(
+    tx: &mut Tx,
+    sender_id: i64,
+    client_id: &str,
+) -> Result<bool, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM messages WHERE sender_id = $1 AND client_id = $2)",
+    )
     .bind(sender_id)
     .bind(client_id)
     .fetch_one(&mut *c)
-    .await)?;
-    Ok(Inserted { message, created })
+    .await)
 }
 
 /// A system line ("ana added bo"), written by `actor`.
@@ -156,7 +211,8 @@ pub async fn first_unread(
     on_db!(db, pool => sqlx::query_scalar(
         "SELECT MIN(id) FROM messages
          WHERE thread_id = $1 AND id > $2 AND sender_id <> $3 AND kind <> 'system'
-           AND deleted_at IS NULL",
+           AND deleted_at IS NULL AND removed_at IS NULL
+           AND sender_id NOT IN (SELECT blocked_id FROM blocks WHERE blocker_id = $3)",
     )
     .bind(thread_id)
     .bind(after)
@@ -218,13 +274,48 @@ pub async fn soft_delete(
     Ok(thread_id.is_some())
 }
 
+/// Removes a message for everyone (a moderator's decision, F21), in the
+/// caller's transaction: its text is never sent to a member again, and
+/// every open tab hears of it (a `message_deleted` event, which the live
+/// socket turns into a removal by reading the row). `false` when it was
+/// removed already (or is a system line, which nobody can report).
+pub async fn remove(
+    tx: &mut Tx,
+    message_id: i64,
+    moderator: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let thread_id: Option<i64> = on_tx!(&mut *tx, c => sqlx::query_scalar(
+        "UPDATE messages SET removed_at = $1, removed_by = $2
+         WHERE id = $3 AND removed_at IS NULL AND kind <> 'system'
+         RETURNING thread_id",
+    )
+    .bind(now)
+    .bind(moderator)
+    .bind(message_id)
+    .fetch_optional(&mut *c)
+    .await)?;
+    if let Some(thread_id) = thread_id {
+        events::append(
+            tx,
+            thread_id,
+            EventKind::MessageDeleted,
+            Some(message_id),
+            Some(moderator),
+            now,
+        )
+        .await?;
+    }
+    Ok(thread_id.is_some())
+}
+
 /// These messages (any thread), for delivering their events.
 pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<MessageRow>, sqlx::Error> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     match db {
-        Db::Sqlite(pool) => {
+        Db::Sqlite(super::db::SqliteDb { pool, .. }) => {
             sqlx::query_as::<_, MessageRow>(concat!(
                 select!(),
                 " WHERE m.id IN (SELECT value FROM json_each($1))"

@@ -78,7 +78,7 @@ pub async fn for_messages(db: &Db, message_ids: &[i64]) -> Result<Vec<ReactionRo
         };
     }
     match db {
-        Db::Sqlite(pool) => {
+        Db::Sqlite(super::db::SqliteDb { pool, .. }) => {
             sqlx::query_as::<_, ReactionRow>(select_where!(
                 "r.message_id IN (SELECT value FROM json_each($1))"
             ))

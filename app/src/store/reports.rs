@@ -5,13 +5,14 @@ use super::Db;
 use chrono::{DateTime, Utc};
 
 /// Files a report; reporting the same message twice keeps the first one.
+/// `true` if this call filed it.
 pub async fn insert(
     db: &Db,
     message_id: i64,
     reporter_id: i64,
     reason: &str,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<bool, sqlx::Error> {
     on_db!(db, pool => sqlx::query(
         "INSERT INTO reports (message_id, reporter_id, reason, created_at)
          VALUES ($1, $2, $3, $4) ON CONFLICT (message_id, reporter_id) DO NOTHING",
@@ -22,5 +23,5 @@ pub async fn insert(
     .bind(now)
     .execute(pool)
     .await
-    .map(drop))
+    .map(|r| r.rows_affected() == 1))
 }

@@ -172,7 +172,7 @@ pub async fn participants(
         return Ok(recent);
     }
     let extra = match db {
-        Db::Sqlite(pool) => {
+        Db::Sqlite(super::db::SqliteDb { pool, .. }) => {
             sqlx::query_as::<_, MemberRow>(concat!(
                 select_participants!(),
                 " AND m.user_id IN (SELECT value FROM json_each($2))"

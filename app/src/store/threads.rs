@@ -49,6 +49,7 @@ pub struct NavRow {
     pub last_kind: Option<String>,
     pub last_body: Option<String>,
     pub last_deleted: Option<bool>,
+    pub last_removed: Option<bool>,
     pub last_at: Option<DateTime<Utc>>,
     pub last_sender_id: Option<i64>,
     pub last_sender: Option<String>,
@@ -61,7 +62,8 @@ pub struct NavRow {
 pub const LIST_FOR_USER_SQL: &str = concat!(
     "SELECT t.id, t.public_id, t.kind, t.title, t.member_count,
                 lm.id AS last_id, lm.kind AS last_kind, lm.body AS last_body,
-                lm.deleted_at IS NOT NULL AS last_deleted, lm.created_at AS last_at,
+                lm.deleted_at IS NOT NULL AS last_deleted,
+                lm.removed_at IS NOT NULL AS last_removed, lm.created_at AS last_at,
                 lm.sender_id AS last_sender_id, lu.username AS last_sender,
                 ",
     unread_of_member!(),

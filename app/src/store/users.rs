@@ -10,7 +10,18 @@ pub struct UserRow {
     pub id: i64,
     pub username: String,
     pub created_at: DateTime<Utc>,
+    /// "user" or "moderator" (F21; granted with `parley moderator grant`).
+    pub role: String,
 }
+
+impl UserRow {
+    pub fn is_moderator(&self) -> bool {
+        self.role == MODERATOR
+    }
+}
+
+/// The `role` of a moderator (F21).
+pub const MODERATOR: &str = "moderator";
 
 /// The stored hash, kept out of [`UserRow`] so it is only loaded at login.
 #[derive(FromRow)]
@@ -31,7 +42,7 @@ pub async fn insert(
 ) -> Result<Option<UserRow>, sqlx::Error> {
     let row = on_tx!(tx, c => sqlx::query_as::<_, UserRow>(
         "INSERT INTO users (username, password_hash, created_at) VALUES ($1, $2, $3)
-         RETURNING id, username, created_at",
+         RETURNING id, username, created_at, role",
     )
     .bind(username.as_str())
     .bind(password_hash)
@@ -62,7 +73,7 @@ pub async fn credentials(db: &Db, username: &Username) -> Result<Option<Credenti
 
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<UserRow>, sqlx::Error> {
     on_db!(db, pool => sqlx::query_as::<_, UserRow>(
-        "SELECT id, username, created_at FROM users WHERE id = $1"
+        "SELECT id, username, created_at, role FROM users WHERE id = $1"
     )
     .bind(id)
     .fetch_optional(pool)
@@ -132,7 +143,7 @@ pub async fn profiles_by_names(
     names: &[String],
 ) -> Result<Vec<ProfileRow>, sqlx::Error> {
     match tx {
-        Tx::Sqlite(c) => {
+        Tx::Sqlite(c, _) => {
             let names =
                 serde_json::to_string(names).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
             sqlx::query_as::<_, ProfileRow>(concat!(
@@ -228,4 +239,39 @@ pub async fn any(db: &Db) -> Result<bool, sqlx::Error> {
     on_db!(db, pool => sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE NOT is_bot)")
         .fetch_one(pool)
         .await)
+}
+
+/// The ids of every moderator (a handful: the report count goes to their
+/// sockets).
+pub async fn moderator_ids(db: &Db) -> Result<Vec<i64>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_scalar("SELECT id FROM users WHERE role = $1")
+        .bind(MODERATOR)
+        .fetch_all(pool)
+        .await)
+}
+
+/// Sets the role of the user called `username` (any case) to `role`
+/// ("user" or "moderator"). `None` when there is no such user (bots
+/// included: Otter moderates nothing); else whether the role changed.
+pub async fn set_role(db: &Db, username: &str, role: &str) -> Result<Option<bool>, sqlx::Error> {
+    let name = username.to_lowercase();
+    let found: Option<String> = on_db!(db, pool => sqlx::query_scalar(
+        "SELECT role FROM users WHERE username = $1 AND NOT is_bot"
+    )
+    .bind(&name)
+    .fetch_optional(pool)
+    .await)?;
+    let Some(before) = found else {
+        return Ok(None);
+    };
+    if before == role {
+        return Ok(Some(false));
+    }
+    on_db!(db, pool => sqlx::query("UPDATE users SET role = $1 WHERE username = $2")
+        .bind(role)
+        .bind(&name)
+        .execute(pool)
+        .await
+        .map(drop))?;
+    Ok(Some(true))
 }

@@ -392,3 +392,117 @@ impl User {
 pub fn bodies(page: &MessagePage) -> Vec<Option<&str>> {
     page.messages.iter().map(|m| m.body.as_deref()).collect()
 }
+
+// Moderation and blocking (F21): the moderator role given as an operator
+// gives it, and typed calls to the moderation and blocking functions.
+
+impl TestApp {
+    /// Grants (`true`) or revokes the moderator role of `name` with the
+    /// code of `parley moderator grant|revoke` (`server::cli`), on this
+    /// server's database; what the command would print.
+    pub async fn set_moderator(&self, name: &str, grant: bool) -> String {
+        let config = crate::helpers::test_config(&self.database_url);
+        server::cli::moderator(&config, grant, name)
+            .await
+            .unwrap_or_else(|e| panic!("moderator grant={grant} {name}: {e}"))
+    }
+
+    /// Registers `name` in a fresh browser and makes them a moderator.
+    pub async fn moderator(&self, name: &str) -> User {
+        let user = self.user(name).await;
+        self.set_moderator(name, true).await;
+        user
+    }
+}
+
+from_json!(
+    app::model::ReportOutcome,
+    app::model::ModQueue,
+    Vec<app::model::Decision>,
+    Vec<app::model::BlockedUser>
+);
+
+impl User {
+    /// Reports `message_id` with `reason` and no detail; what it did.
+    pub async fn report(&self, message_id: i64, reason: &str) -> app::model::ReportOutcome {
+        typed(ok(self.report_res(message_id, reason, "").await).await)
+    }
+
+    pub async fn queue_res(&self) -> Response {
+        self.call("moderation_queue", &[]).await
+    }
+
+    /// The moderation queue (panics unless the answer is 200).
+    pub async fn queue(&self) -> app::model::ModQueue {
+        typed(ok(self.queue_res().await).await)
+    }
+
+    /// Decides the open reports of `message_id` up to report `through`:
+    /// `action` is "remove" or "dismiss".
+    pub async fn decide_res(&self, message_id: i64, through: i64, action: &str) -> Response {
+        let (id, through) = (message_id.to_string(), through.to_string());
+        self.call(
+            "decide_report",
+            &[
+                ("message_id", &id),
+                ("through", &through),
+                ("action", action),
+            ],
+        )
+        .await
+    }
+
+    pub async fn resolved_res(&self) -> Response {
+        self.call("resolved_reports", &[]).await
+    }
+
+    /// The recorded decisions, newest first (panics unless 200).
+    pub async fn resolved(&self) -> Vec<app::model::Decision> {
+        typed(ok(self.resolved_res().await).await)
+    }
+
+    pub async fn block_res(&self, user: i64) -> Response {
+        self.call("block_user", &[("user", &user.to_string())])
+            .await
+    }
+
+    pub async fn block(&self, user: i64) {
+        ok(self.block_res(user).await).await;
+    }
+
+    pub async fn unblock_res(&self, user: i64) -> Response {
+        self.call("unblock_user", &[("user", &user.to_string())])
+            .await
+    }
+
+    pub async fn unblock(&self, user: i64) {
+        ok(self.unblock_res(user).await).await;
+    }
+
+    /// The people this user blocks, most recently blocked first.
+    pub async fn blocked_users(&self) -> Vec<app::model::BlockedUser> {
+        typed(ok(self.call("blocked_users", &[]).await).await)
+    }
+}
+
+/// Reads `socket` until a frame `pick` accepts, skipping every other frame
+/// (presence, events, ready); what `pick` made of it. Panics if none comes
+/// within the live tests' patience.
+pub async fn wait_for<T>(
+    socket: &mut crate::live::client::Live,
+    what: &str,
+    pick: impl Fn(&app::protocol::ServerFrame) -> Option<T>,
+) -> T {
+    let deadline = std::time::Instant::now() + crate::live::client::PATIENCE;
+    let mut seen = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match socket.try_next(left).await {
+            Some(f) => match pick(&f) {
+                Some(t) => return t,
+                None => seen.push(f),
+            },
+            None => panic!("no {what} came; got {seen:?}"),
+        }
+    }
+}

@@ -4,6 +4,7 @@
 
 mod auth;
 mod authz;
+mod blocks;
 mod cancellation;
 mod chat_helpers;
 mod cursor;
@@ -17,6 +18,7 @@ mod helpers;
 mod html_safety;
 mod live;
 mod messages;
+mod moderation;
 mod nodes;
 mod nojs;
 mod otter;

@@ -1,5 +1,6 @@
 //! Reporting someone else's message to the moderators (F7, F21).
 
+use app::model::ReportOutcome;
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -23,15 +24,20 @@ async fn reporting_a_message_files_one_open_report() {
     let msg = ana.send(&dm, "buy pills").await;
 
     let res = bob.report_res(msg.id, "spam", "  sells pills  ").await;
-    assert_eq!(ok(res).await, Value::Null);
+    assert_eq!(ok(res).await, Value::from("Filed"));
     assert_eq!(
         reports(&app).await,
         [(msg.id, bob.id, "spam: sells pills".into(), "open".into())]
     );
 
-    // Again, even with another reason: still the first report only.
-    ok(bob.report_res(msg.id, "hate", "").await).await;
-    ok(bob.report_res(msg.id, "spam", "").await).await;
+    // Again, even with another reason: still the first report only, and
+    // the answer says so.
+    for reason in ["hate", "spam"] {
+        assert_eq!(
+            bob.report(msg.id, reason).await,
+            ReportOutcome::AlreadyReported
+        );
+    }
     assert_eq!(reports(&app).await.len(), 1);
     assert_eq!(reports(&app).await[0].2, "spam: sells pills");
 
@@ -95,4 +101,57 @@ async fn a_report_needs_a_known_reason_and_a_short_detail() {
     // 500 characters of detail is fine.
     ok(bob.report_res(msg.id, "other", &"y".repeat(500)).await).await;
     assert_eq!(app.count("reports").await, 1);
+}
+
+#[tokio::test]
+async fn a_message_is_reported_once_per_person_and_each_person_counts() {
+    let app = TestApp::spawn().await;
+    let ana = app.user("ana").await;
+    let bob = app.user("bob").await;
+    let cyd = app.user("cyd").await;
+    let group = ana.start_chat(&["bob", "cyd"]).await.id;
+    let msg = ana.send(&group, "say that again").await.id;
+
+    // Twice at once from the same person: still one report.
+    let (x, y) = tokio::join!(
+        bob.report_res(msg, "spam", ""),
+        bob.report_res(msg, "spam", "")
+    );
+    let (x, y) = tokio::join!(ok(x), ok(y));
+    let mut outcomes = [x.to_string(), y.to_string()];
+    outcomes.sort();
+    assert_eq!(outcomes, [r#""AlreadyReported""#, r#""Filed""#]);
+    assert_eq!(cyd.report(msg, "hate").await, ReportOutcome::Filed);
+    assert_eq!(
+        cyd.report(msg, "hate").await,
+        ReportOutcome::AlreadyReported
+    );
+    let rows = reports(&app).await;
+    let by: Vec<i64> = rows.iter().map(|r| r.1).collect();
+    assert_eq!(by, [bob.id, cyd.id]);
+    assert!(rows.iter().all(|r| r.3 == "open"));
+}
+
+#[tokio::test]
+async fn a_message_outside_your_threads_cannot_be_reported() {
+    let app = TestApp::spawn().await;
+    let ana = app.user("ana").await;
+    app.user("bob").await;
+    let cyd = app.user("cyd").await;
+    let dm = ana.start_chat(&["bob"]).await.id;
+    let msg = ana.send(&dm, "private words").await.id;
+
+    // cyd is in no thread with it: it does not exist for her, like a
+    // message that does not exist at all.
+    for id in [msg, msg + 1000] {
+        let body = expect_status(cyd.report_res(id, "spam", "").await, StatusCode::NOT_FOUND).await;
+        assert!(!body.contains("private words"), "{body}");
+    }
+    let nobody = app.anonymous();
+    expect_status(
+        nobody.report_res(msg, "spam", "").await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(app.count("reports").await, 0);
 }

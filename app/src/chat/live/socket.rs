@@ -215,6 +215,8 @@ fn received(text: &str) {
         } => live.presence.update(|p| {
             p.insert(user, (online, last_active_ms));
         }),
+        ServerFrame::Reports { open } => live.reports_changed(open),
+        ServerFrame::Blocked { users } => live.blocked_changed(users),
         // The link works: anything that waited for it can go.
         ServerFrame::Pong => live.retry_waiting(),
     }

@@ -2,13 +2,15 @@
 //! when each last posted in the room, with the room's member count. It
 //! shows the page the room opened with, patched by live events
 //! ([`crate::domain::room::Participants`]); it never loads a room of
-//! thousands whole. Read-only: rooms have no group controls.
+//! thousands whole. No group controls: rooms have none; each other
+//! participant can be blocked (F21).
 
 use leptos::prelude::*;
 
 use super::use_thread;
 use crate::chat::{
     avatar::{Avatar, BotBadge},
+    block::BlockToggle,
     context::use_chat,
     live::use_live,
     modal::Modal,
@@ -57,6 +59,9 @@ pub fn RoomPanel() -> impl IntoView {
                                 <span class="presence" class:online=online data-testid="participant-presence">
                                     {label}
                                 </span>
+                                {(u.id != me).then(|| view! {
+                                    <BlockToggle user=u.id test_id="member-block" class="link-button member-block"/>
+                                })}
                             </li>
                         }
                     }

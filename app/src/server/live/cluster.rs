@@ -55,6 +55,11 @@ pub enum Signal {
         online: bool,
         last_active_ms: i64,
     },
+    /// A report was filed or decided: every node tells its moderators the
+    /// open count.
+    Reports,
+    /// `user` blocked or unblocked someone: their nodes tell their tabs.
+    Blocked { user: i64 },
 }
 
 impl Signal {
@@ -88,6 +93,14 @@ impl Cluster {
     pub async fn leave(&self) {
         if let Err(e) = presence::forget_node(&self.pool, &self.node).await {
             tracing::warn!("cluster: leaving: {e}");
+        }
+    }
+
+    /// Sends `signal` to every node, this one included (its listener
+    /// hears its own notifications).
+    pub async fn signal(&self, signal: &Signal) {
+        if let Err(e) = presence::signal(&self.pool, &signal.to_payload()).await {
+            tracing::warn!("cluster: sending {signal:?}: {e}");
         }
     }
 
@@ -196,11 +209,7 @@ async fn handle(state: &AppState, cluster: &Cluster, payload: &str) {
             let Ok(members) = members::of_threads(&state.db, &[thread]).await else {
                 return;
             };
-            let others: Vec<i64> = members
-                .into_iter()
-                .map(|(_, u)| u)
-                .filter(|u| *u != user)
-                .collect();
+            let others = super::notices::typing_recipients(state, members, user).await;
             let frame = ServerFrame::Typing {
                 thread: public_id,
                 user,
@@ -211,6 +220,8 @@ async fn handle(state: &AppState, cluster: &Cluster, payload: &str) {
                 .hub
                 .deliver_ephemeral(&others, subject, Utf8Bytes::from(frame.to_json()));
         }
+        Signal::Reports => super::notices::tell_moderators(state).await,
+        Signal::Blocked { user } => super::notices::tell_blocker(state, user).await,
         Signal::Presence {
             user,
             online,

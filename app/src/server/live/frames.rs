@@ -30,7 +30,12 @@ pub struct Loaded {
 pub async fn load(pool: &Db, events: &[EventRow]) -> Result<Loaded, sqlx::Error> {
     let mut ids: Vec<i64> = events
         .iter()
-        .filter(|e| matches!(e.kind.as_str(), "message_created" | "reaction_changed"))
+        .filter(|e| {
+            matches!(
+                e.kind.as_str(),
+                "message_created" | "reaction_changed" | "message_deleted"
+            )
+        })
         .filter_map(|e| e.message_id)
         .collect();
     ids.sort_unstable();
@@ -39,8 +44,15 @@ pub async fn load(pool: &Db, events: &[EventRow]) -> Result<Loaded, sqlx::Error>
     for m in messages::by_ids(pool, &ids).await? {
         loaded.messages.insert(m.id, m);
     }
-    for r in reactions::for_messages(pool, &ids).await? {
-        loaded.reactions.entry(r.message_id).or_default().push(r);
+    // Reactions are read only for a batch that changes some. Every
+    // reaction is logged after its message's `message_created`, so anyone
+    // given a message without the reactions it has gained since gets them
+    // with the `reaction_changed` that follows (in a later batch): one
+    // query fewer per message in the common case.
+    if events.iter().any(|e| e.kind == "reaction_changed") {
+        for r in reactions::for_messages(pool, &ids).await? {
+            loaded.reactions.entry(r.message_id).or_default().push(r);
+        }
     }
     for e in events.iter().filter(|e| e.kind == "read_moved") {
         if let Some(user) = e.user_id {
@@ -54,9 +66,19 @@ pub async fn load(pool: &Db, events: &[EventRow]) -> Result<Loaded, sqlx::Error>
 }
 
 impl Loaded {
-    /// The frame for `e` with times written in `tz`; `None` for an event
-    /// whose subject is gone (it has nothing left to show).
-    pub fn frame(&self, e: &EventRow, tz: Tz, now: DateTime<Utc>) -> Option<ServerFrame> {
+    /// The frame for `e` with times written in `tz`, for user `recipient`;
+    /// `None` for an event whose subject is gone (it has nothing left to
+    /// show). Only a `read_moved` differs by recipient: its `unread` is the
+    /// reader's own count, which leaves out the senders they block, so
+    /// anyone else gets 0 (the count would tell a blocked member they are
+    /// blocked; and only the reader's tabs use it).
+    pub fn frame(
+        &self,
+        e: &EventRow,
+        tz: Tz,
+        now: DateTime<Utc>,
+        recipient: i64,
+    ) -> Option<ServerFrame> {
         let change = match e.kind.as_str() {
             "message_created" => {
                 let row = self.messages.get(&e.message_id?)?.clone();
@@ -71,8 +93,14 @@ impl Loaded {
                 ));
                 Change::MessageCreated { message, client_id }
             }
+            // One kind of event for both: the row says whether its author
+            // deleted it or a moderator removed it.
             "message_deleted" => Change::MessageDeleted {
                 message_id: e.message_id?,
+                removed: self
+                    .messages
+                    .get(&e.message_id?)
+                    .is_some_and(|m| m.removed_at.is_some()),
             },
             "reaction_changed" => Change::ReactionChanged {
                 message_id: e.message_id?,
@@ -89,7 +117,10 @@ impl Loaded {
                 Change::ReadMoved {
                     user,
                     message_id: e.message_id?,
-                    unread: self.unread.get(&(e.thread_id, user)).copied().unwrap_or(0),
+                    unread: match recipient == user {
+                        true => self.unread.get(&(e.thread_id, user)).copied().unwrap_or(0),
+                        false => 0,
+                    },
                 }
             }
             _ => return None,
@@ -101,9 +132,17 @@ impl Loaded {
         }))
     }
 
-    /// The frame as text, ready for every socket in the zone.
-    pub fn text(&self, e: &EventRow, tz: Tz, now: DateTime<Utc>) -> Option<Utf8Bytes> {
-        self.frame(e, tz, now).map(|f| Utf8Bytes::from(f.to_json()))
+    /// The frame as text, ready for every socket of `recipient` in the
+    /// zone (and, for any event but `read_moved`, of everyone else too).
+    pub fn text(
+        &self,
+        e: &EventRow,
+        tz: Tz,
+        now: DateTime<Utc>,
+        recipient: i64,
+    ) -> Option<Utf8Bytes> {
+        self.frame(e, tz, now, recipient)
+            .map(|f| Utf8Bytes::from(f.to_json()))
     }
 
     fn reaction_refs(&self, message: i64) -> Vec<&ReactionRow> {

@@ -72,6 +72,10 @@ pub enum Subject {
     Presence { user: i64 },
     /// A user is typing in a thread.
     Typing { thread: i64, user: i64 },
+    /// The open report count (moderators only).
+    Reports,
+    /// The viewer's own block list.
+    Blocked,
 }
 
 /// Most ephemeral frames one socket holds; past it the oldest typing frame

@@ -28,6 +28,9 @@ const REPLAY_BATCH: i64 = 500;
 /// How long a user stays "online" after their last socket closes (a page
 /// reload should not flicker them offline).
 const OFFLINE_GRACE: Duration = Duration::from_secs(4);
+/// Most event frames written before one flush (a burst's frames go out
+/// together; the cap keeps a long burst from starving the reads).
+const WRITE_RUN: usize = 64;
 /// Typing frames from one socket are passed on at most this often.
 const TYPING_EVERY: Duration = Duration::from_millis(1500);
 /// What the socket reads at once. Tungstenite zero-fills its whole read
@@ -122,12 +125,15 @@ async fn serve(
         None if joined.announce => announce_online(&state, user).await,
         None => {}
     }
-    let name = users::by_id(&state.db, user)
-        .await
-        .ok()
-        .flatten()
-        .map(|u| u.username)
-        .unwrap_or_default();
+    let me = users::by_id(&state.db, user).await.ok().flatten();
+    if me.as_ref().is_some_and(users::UserRow::is_moderator) {
+        // A moderator's count may have changed while they were away.
+        match super::notices::report_count_frame(&state).await {
+            Ok(text) => joined.ephemeral.put(Subject::Reports, text),
+            Err(e) => tracing::warn!("live: counting open reports: {e}"),
+        }
+    }
+    let name = me.map(|u| u.username).unwrap_or_default();
     let mut conn = Conn {
         state: &state,
         socket,
@@ -282,7 +288,7 @@ impl Conn<'_> {
             };
             let now = chrono::Utc::now();
             for e in &batch {
-                if let Some(text) = loaded.text(e, self.tz, now) {
+                if let Some(text) = loaded.text(e, self.tz, now, self.user) {
                     self.send(text).await?;
                 }
                 self.cursor = e.id;
@@ -300,11 +306,7 @@ impl Conn<'_> {
             let step = tokio::select! {
                 code = self.closer.closed() => Err(Stop::Close(code)),
                 out = rx.recv() => match out {
-                    Some(out) if out.event <= self.cursor => Ok(()),
-                    Some(out) => {
-                        self.cursor = out.event;
-                        self.send(out.text).await
-                    }
+                    Some(out) => self.forward(out, &mut rx).await,
                     // The hub dropped this socket (it fell behind).
                     None => Err(Stop::Close(close::TOO_SLOW)),
                 },
@@ -331,6 +333,41 @@ impl Conn<'_> {
             if let Err(stop) = step {
                 return stop;
             }
+        }
+    }
+
+    /// Writes `first` and whatever else is already queued (up to
+    /// [`WRITE_RUN`] frames), skipping what the replay sent, then flushes
+    /// once: a burst costs one write to the kernel per socket, not one per
+    /// frame.
+    async fn forward(
+        &mut self,
+        first: super::hub::Outgoing,
+        rx: &mut tokio::sync::mpsc::Receiver<super::hub::Outgoing>,
+    ) -> Result<(), Stop> {
+        use futures_util::SinkExt;
+        let mut next = Some(first);
+        let mut fed = 0;
+        while let Some(out) = next.take() {
+            if out.event > self.cursor {
+                self.cursor = out.event;
+                let feed = self.socket.feed(Message::Text(out.text));
+                tokio::select! {
+                    done = feed => done.map_err(|_| Stop::Gone)?,
+                    code = self.closer.closed() => return Err(Stop::Close(code)),
+                }
+                fed += 1;
+            }
+            if fed < WRITE_RUN {
+                next = rx.try_recv().ok();
+            }
+        }
+        if fed == 0 {
+            return Ok(());
+        }
+        tokio::select! {
+            done = self.socket.flush() => done.map_err(|_| Stop::Gone),
+            code = self.closer.closed() => Err(Stop::Close(code)),
         }
     }
 
@@ -390,11 +427,7 @@ impl Conn<'_> {
             name: self.name.clone(),
         };
         let text = Utf8Bytes::from(frame.to_json());
-        let others: Vec<i64> = members
-            .into_iter()
-            .map(|(_, u)| u)
-            .filter(|u| *u != self.user)
-            .collect();
+        let others = super::notices::typing_recipients(self.state, members, self.user).await;
         let subject = Subject::Typing {
             thread: t.id,
             user: self.user,

@@ -39,8 +39,8 @@ async fn changes_made_through_either_node_reach_every_socket_on_both_once_in_one
         assert_eq!(*cursor, start, "{who}");
     }
 
-    // Through A and B in turn: sends, a delete, a reaction, a member
-    // added and one removed, a rename, and sends after those.
+    // Through A and B in turn: sends, a delete, a reaction, a read, a
+    // member added and one removed, a rename, and sends after those.
     let mut sent = Vec::new();
     sent.push(ana.send(&group, "one, through A").await.id);
     sent.push(bob_b.send(&group, "two, through B").await.id);
@@ -48,6 +48,9 @@ async fn changes_made_through_either_node_reach_every_socket_on_both_once_in_one
     sent.push(cyd_b.send(&group, "four, through B").await.id);
     bob_b.delete(sent[1]).await;
     cyd.react(sent[0], "👍").await;
+    // A read position moved by reading (a send moves its sender's with
+    // no event of its own).
+    expect_status(ana_b.mark_read_res(&group, sent[3]).await, StatusCode::OK).await;
     expect_status(ana_b.add_res(&group, &["dan"]).await, StatusCode::OK).await;
     expect_status(ana.remove_res(&group, "eve").await, StatusCode::OK).await;
     expect_status(

@@ -418,7 +418,7 @@ async fn make_rooms(pool: &sqlx::SqlitePool, rooms: usize) -> Result<()> {
             .with_context(|| format!("finding {name}"))?;
         people.push((id, name));
     }
-    let db = store::Db::Sqlite(pool.clone());
+    let db = store::Db::sqlite(pool.clone());
     let now = chrono::Utc::now();
     let mut tx = db.begin_write().await.context("beginning a write")?;
     for i in 0..rooms {

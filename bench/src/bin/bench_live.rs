@@ -90,6 +90,33 @@
 //!    member got every message exactly once, in event order, across the
 //!    restart. Fails when a target is missed.
 //!
+//! With `--compare` (`make bench-floor`) it runs none of these parts but
+//! sets Parley beside a floor, in one run: [`floor`](../floor/index.html),
+//! the bare tokio-tungstenite broadcast server built next to this bench
+//! (`--floor-bin PATH`), then Parley on SQLite and, with `--database URL`,
+//! on PostgreSQL too. Each server in turn gets the same members (each one
+//! socket; default 1,000, in one group for Parley), the same publishers
+//! (`--senders`, default 10, the first members: on the floor a publisher
+//! sends a text frame on its own socket, to Parley it posts
+//! `send_message`), the same 100-byte messages (`Live bench message N: …`)
+//! on the same open-loop schedule, and the same reader code; every member
+//! socket, the publishers' own included (both servers echo to the sender),
+//! must get every message exactly once. The rates step up (`--steps`,
+//! default 25,50,100,150,200,300,400 msg/s, `--seconds` each, default 5)
+//! until a step's p99 reaches [`P99_LIMIT`] or something is lost (a socket
+//! cut off, a delivery missing [`STEP_GRACE`] after the last send, a
+//! duplicate, a failed send) once 100 msg/s is past. Printed per server:
+//! the highest rate with p99 under the limit and nothing lost (`≥` when
+//! every step passed), p50/p99 at 100 msg/s, the server's CPU-seconds
+//! (`/proc/<pid>/stat`) per million deliveries at 100 msg/s, and its RSS
+//! per idle socket with `--idle` sockets open (default 2,000; the memory
+//! part above, for the floor by the same method), then a table with each
+//! Parley figure's ratio to the floor's. With two or more cores the server
+//! runs on the first this process may use and the bench on the others
+//! (`sched_setaffinity`; `--no-pin` to leave both free); the output says
+//! which. A step whose bench used nearly all its cores is marked
+//! generator-bound: the bench, not the server, ran out of CPU.
+//!
 //! The bench and the server each hold one descriptor per socket: raise the
 //! limit first (`ulimit -n`; the Makefile recipe does).
 //!
@@ -100,7 +127,8 @@
 //! Usage: `bench_live [--members N] [--room] [--connected N] [--idle N]
 //! [--rates 10,100] [--seconds 20,10] [--senders N] [--restart-seconds S]
 //! [--only sends,latency,memory,restart] [--database URL] [--nodes N]
-//! [--server-bin PATH]`.
+//! [--server-bin PATH] [--compare [--steps 25,50,..] [--floor-bin PATH]
+//! [--no-pin]]`.
 
 use std::{
     collections::HashMap,
@@ -117,7 +145,7 @@ use std::{
 
 use anyhow::{bail, ensure, Context, Result};
 use app::protocol::{close, reconnect};
-use futures_util::{stream, StreamExt, TryStreamExt};
+use futures_util::{stream, SinkExt, StreamExt, TryStreamExt};
 use reqwest::{header::SET_COOKIE, Client, StatusCode};
 use serde_json::Value;
 use tokio::{sync::watch, task::JoinHandle};
@@ -181,6 +209,24 @@ const SEND_THREADS: usize = 100;
 /// Unlike [`client_id`]'s, they never collide with the latency part's
 /// (a sender's id is stored once: reused, it would be taken for a retry).
 const SENDS_PREFIX: &str = "sends-";
+/// `--compare`: the rate whose latency and CPU are compared.
+const REFERENCE_RATE: f64 = 100.0;
+/// `--compare`: a step passes with its p99 under this (and nothing lost).
+const P99_LIMIT: Duration = Duration::from_millis(250);
+/// `--compare`: how long after a step's last send every delivery must have
+/// arrived (later ones count as lost).
+const STEP_GRACE: Duration = Duration::from_secs(10);
+/// `--compare`: the rates stepped through unless `--steps` says otherwise.
+const DEFAULT_STEPS: [f64; 7] = [25.0, 50.0, 100.0, 150.0, 200.0, 300.0, 400.0];
+/// `--compare` defaults: publishers, idle sockets, seconds per step.
+const COMPARE_SENDERS: usize = 10;
+const COMPARE_IDLE: usize = 2000;
+const COMPARE_SECONDS: f64 = 5.0;
+/// `--compare`: the size of every message, in bytes.
+const PAYLOAD_BYTES: usize = 100;
+/// The start of every message body (the floor's readers find the number
+/// after it).
+const BODY_PREFIX: &str = "Live bench message ";
 
 #[derive(Debug, Clone, PartialEq)]
 struct Args {
@@ -190,6 +236,9 @@ struct Args {
     /// Members with a socket in the latency and restart parts; `None`: all.
     connected: Option<usize>,
     idle: usize,
+    /// Seconds the idle sockets stay open with the server's RSS sampled
+    /// (`--hold`); 0: read once after they settle.
+    hold: f64,
     rates: Vec<f64>,
     /// One duration per rate.
     seconds: Vec<f64>,
@@ -202,6 +251,15 @@ struct Args {
     /// Processes on the database in the sends and latency parts.
     nodes: usize,
     server_bin: Option<PathBuf>,
+    /// `--compare`: the floor beside Parley instead of the parts.
+    compare: bool,
+    /// `--compare`: the rates stepped through, ascending, with
+    /// [`REFERENCE_RATE`] among them.
+    steps: Vec<f64>,
+    /// `--compare`: the floor binary (default: next to this one).
+    floor_bin: Option<PathBuf>,
+    /// `--compare`: pin the server and the bench to different cores.
+    pin: bool,
 }
 
 impl Args {
@@ -271,6 +329,7 @@ impl Default for Args {
             room: false,
             connected: None,
             idle: 5000,
+            hold: 0.0,
             rates: vec![10.0, 100.0],
             seconds: vec![20.0, 10.0],
             senders: 4,
@@ -279,18 +338,26 @@ impl Default for Args {
             database: None,
             nodes: 1,
             server_bin: None,
+            compare: false,
+            steps: DEFAULT_STEPS.to_vec(),
+            floor_bin: None,
+            pin: true,
         }
     }
 }
 
 const USAGE: &str = "usage: bench_live [--members N] [--room] [--connected N] [--idle N] \
-[--rates R1,R2,..] [--seconds S | S1,S2,..] [--senders N] [--restart-seconds S] \
+[--hold S] [--rates R1,R2,..] [--seconds S | S1,S2,..] [--senders N] [--restart-seconds S] \
 [--only PARTS] [--database URL] [--nodes N] [--server-bin PATH]
+       bench_live --compare [--members N] [--senders N] [--idle N] [--steps R1,R2,..]
+[--seconds S] [--only latency,memory] [--database URL] [--floor-bin PATH] [--no-pin]
   --members N      people in the group (or room), one live socket each (default 1000)
   --room           the members join a public room instead of a group
   --connected N    only the first N members open a socket in the latency and
                    restart parts (default all)
   --idle N         idle sockets for the memory figure, 0 to skip (default 5000)
+  --hold S         keep them open S seconds, printing the server's RSS every
+                   tenth of it (a flat curve: nothing grows per socket over time)
   --rates R,..     messages per second, one phase each (default 10,100)
   --seconds S,..   length of each phase; one value for all (default 20,10);
                    the sends part runs for the first
@@ -301,12 +368,22 @@ const USAGE: &str = "usage: bench_live [--members N] [--room] [--connected N] [-
                    database on it (default: a fresh SQLite file)
   --nodes N        parley processes on the database in the sends and latency
                    parts, PostgreSQL only (default 1)
-  --server-bin P   the parley binary (default: next to this one)";
+  --server-bin P   the parley binary (default: next to this one)
+  --compare        the floor (a bare WebSocket broadcast server) and Parley side
+                   by side in one run: highest rate with p99 < 250 ms and nothing
+                   lost, p50/p99 and server CPU per million deliveries at 100 msg/s,
+                   RSS per idle socket; with --database, PostgreSQL as well as SQLite
+                   (defaults then: --senders 10 --idle 2000 --seconds 5)
+  --steps R,..     --compare: the rates to step through (default
+                   25,50,100,150,200,300,400; 100 is always among them)
+  --floor-bin P    --compare: the floor binary (default: next to this one)
+  --no-pin         --compare: leave the server and the bench on any core";
 
 /// Parses the flags (`--flag value` or `--flag=value`); `None` for `--help`.
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Args>> {
     let mut parsed = Args::default();
     let mut seconds_given = false;
+    let mut given = Given::default();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         if arg == "--help" || arg == "-h" {
@@ -314,6 +391,14 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Args>> {
         }
         if arg == "--room" {
             parsed.room = true;
+            continue;
+        }
+        if arg == "--compare" {
+            parsed.compare = true;
+            continue;
+        }
+        if arg == "--no-pin" {
+            parsed.pin = false;
             continue;
         }
         let (flag, inline) = match arg.split_once('=') {
@@ -328,10 +413,13 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Args>> {
             "--seconds",
             "--senders",
             "--restart-seconds",
+            "--hold",
             "--only",
             "--database",
             "--nodes",
             "--server-bin",
+            "--steps",
+            "--floor-bin",
         ];
         ensure!(
             known.contains(&flag.as_str()),
@@ -351,26 +439,45 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Args>> {
         match flag.as_str() {
             "--members" => parsed.members = count(&value)?,
             "--connected" => parsed.connected = Some(count(&value)?),
-            "--idle" => parsed.idle = count(&value)?,
-            "--senders" => parsed.senders = count(&value)?,
+            "--idle" => {
+                parsed.idle = count(&value)?;
+                given.idle = true;
+            }
+            "--senders" => {
+                parsed.senders = count(&value)?;
+                given.senders = true;
+            }
             "--nodes" => parsed.nodes = count(&value)?,
             "--database" => parsed.database = Some(value),
-            "--restart-seconds" => {
-                parsed.restart_seconds = value
+            "--restart-seconds" | "--hold" => {
+                let seconds = value
                     .trim()
                     .parse::<f64>()
                     .ok()
                     .filter(|n| n.is_finite() && *n >= 0.0)
                     .with_context(|| format!("{flag}: {value:?} is not a number of seconds"))?;
+                if flag == "--hold" {
+                    parsed.hold = seconds;
+                } else {
+                    parsed.restart_seconds = seconds;
+                }
             }
             "--only" => parsed.only = Parts::parse(&value)?,
-            "--rates" => parsed.rates = numbers(&flag, &value)?,
+            "--rates" => {
+                parsed.rates = numbers(&flag, &value)?;
+                given.rates = true;
+            }
+            "--steps" => parsed.steps = numbers(&flag, &value)?,
+            "--floor-bin" => parsed.floor_bin = Some(PathBuf::from(value)),
             "--seconds" => {
                 parsed.seconds = numbers(&flag, &value)?;
                 seconds_given = true;
             }
             _ => parsed.server_bin = Some(PathBuf::from(value)),
         }
+    }
+    if parsed.compare {
+        compare_defaults(&mut parsed, &given, seconds_given)?;
     }
     if parsed.seconds.len() == 1 {
         parsed.seconds = vec![parsed.seconds[0]; parsed.rates.len()];
@@ -428,6 +535,57 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Args>> {
     Ok(Some(parsed))
 }
 
+/// The flags given on the command line whose defaults `--compare` changes.
+#[derive(Default)]
+struct Given {
+    senders: bool,
+    idle: bool,
+    rates: bool,
+}
+
+/// `--compare`'s own defaults where the flags did not say, and its checks:
+/// one length for every step, [`REFERENCE_RATE`] among the steps, none of
+/// the flags it does not use.
+fn compare_defaults(parsed: &mut Args, given: &Given, seconds_given: bool) -> Result<()> {
+    if !given.senders {
+        parsed.senders = COMPARE_SENDERS.min(parsed.members);
+    }
+    if !given.idle {
+        parsed.idle = COMPARE_IDLE;
+    }
+    if !seconds_given {
+        parsed.seconds = vec![COMPARE_SECONDS];
+    }
+    ensure!(
+        parsed.seconds.len() == 1,
+        "--compare takes one --seconds value: the length of every step"
+    );
+    ensure!(!given.rates, "--compare steps through --steps, not --rates");
+    ensure!(
+        parsed.nodes == 1,
+        "--compare runs one node (--nodes applies to the parts)"
+    );
+    ensure!(
+        !parsed.only.sends && !parsed.only.restart || parsed.only == Parts::ALL,
+        "--compare runs latency and memory only (--only latency,memory)"
+    );
+    if !parsed.steps.contains(&REFERENCE_RATE) {
+        parsed.steps.push(REFERENCE_RATE);
+    }
+    parsed.steps.sort_by(f64::total_cmp);
+    parsed.steps.dedup();
+    for &step in &parsed.steps {
+        ensure!(
+            messages_in(step, parsed.seconds[0]) >= 1,
+            "{step} msg/s for {} s sends no message",
+            parsed.seconds[0]
+        );
+    }
+    // The schedule of the parts stays valid (and unused).
+    parsed.rates = vec![REFERENCE_RATE];
+    Ok(())
+}
+
 /// A comma-separated list of positive numbers.
 fn numbers(flag: &str, value: &str) -> Result<Vec<f64>> {
     value
@@ -448,12 +606,28 @@ fn messages_in(rate: f64, secs: f64) -> usize {
     (rate * secs).round().max(0.0) as usize
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
+fn main() -> Result<()> {
     let Some(args) = parse_args(std::env::args().skip(1))? else {
         println!("{USAGE}");
         return Ok(());
     };
+    // Pinned before the runtime starts: its threads inherit the mask.
+    let pinning = if args.compare && args.pin {
+        Pinning::plan()?
+    } else {
+        None
+    };
+    if let Some(p) = &pinning {
+        p.pin_this_process()?;
+    }
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?
+        .block_on(bench(args, pinning))
+}
+
+async fn bench(args: Args, pinning: Option<Pinning>) -> Result<()> {
     let needed = args.connected().max(args.idle) + 256;
     let limit = open_files_limit()?;
     ensure!(
@@ -463,6 +637,9 @@ async fn main() -> Result<()> {
          (make bench-live does)"
     );
     let bin = server_bin(&args)?;
+    if args.compare {
+        return compare(&args, bin, pinning).await;
+    }
     let dir = tempfile::tempdir().context("creating a temporary folder")?;
     let site = dir.path().join("site");
     std::fs::create_dir_all(&site).context("creating an empty site folder")?;
@@ -476,6 +653,7 @@ async fn main() -> Result<()> {
         bin,
         db_url: database.url().to_owned(),
         site,
+        cpu: None,
     };
     println!(
         "bench_live: server {}, {} cores, load average {}",
@@ -544,7 +722,9 @@ async fn run(env: &ServerEnv, database: &Database, args: &Args, scratch: &Path) 
         one_node("memory");
         let mut server =
             Server::start(env, ANY_PORT).context("starting parley for the memory run")?;
-        memory = idle_memory(&server, &members, args.idle, base).await;
+        memory = idle_memory(&server, &members, args.idle, args.hold, base)
+            .await
+            .map(|_| ());
         server.stop()?;
         server.report_log();
     }
@@ -635,6 +815,8 @@ struct ServerEnv {
     bin: PathBuf,
     db_url: String,
     site: PathBuf,
+    /// The core the server is pinned to (`--compare`), if any.
+    cpu: Option<usize>,
 }
 
 /// Starts `n` processes on the database, each on a port of its own.
@@ -807,15 +989,12 @@ fn children_cpu(parent: u32) -> HashMap<u32, Duration> {
         .collect()
 }
 
-/// `parley` next to this binary, unless `--server-bin` says otherwise.
+/// `parley` next to this binary (both are built into the same
+/// `target/release`), unless `--server-bin` says otherwise.
 fn server_bin(args: &Args) -> Result<PathBuf> {
     let bin = match &args.server_bin {
         Some(p) => p.clone(),
-        None => std::env::current_exe()
-            .context("finding this program")?
-            .parent()
-            .context("this program has no folder")?
-            .join("parley"),
+        None => next_to_this("parley")?,
     };
     ensure!(
         bin.is_file(),
@@ -832,6 +1011,30 @@ fn server_bin(args: &Args) -> Result<PathBuf> {
     Ok(bin)
 }
 
+/// The program `name` in this program's folder.
+fn next_to_this(name: &str) -> Result<PathBuf> {
+    Ok(std::env::current_exe()
+        .context("finding this program")?
+        .parent()
+        .context("this program has no folder")?
+        .join(name))
+}
+
+/// `floor` next to this binary, unless `--floor-bin` says otherwise.
+fn floor_bin(args: &Args) -> Result<PathBuf> {
+    let bin = match &args.floor_bin {
+        Some(p) => p.clone(),
+        None => next_to_this("floor")?,
+    };
+    ensure!(
+        bin.is_file(),
+        "no floor binary at {} (build it: cargo build --release -p bench --bin floor, \
+         or pass --floor-bin PATH)",
+        bin.display()
+    );
+    Ok(bin)
+}
+
 /// What the server logged that matters here.
 #[derive(Default)]
 struct ServerLog {
@@ -840,6 +1043,8 @@ struct ServerLog {
 }
 
 struct Server {
+    /// `parley` or `floor`, for messages.
+    name: &'static str,
     child: Child,
     pid: u32,
     addr: String,
@@ -850,7 +1055,8 @@ impl Server {
     /// Starts the binary on `addr` (`127.0.0.1:0`: any free port) and
     /// waits for its "listening on" line.
     fn start(env: &ServerEnv, addr: &str) -> Result<Self> {
-        let mut child = Command::new(&env.bin)
+        let mut command = Command::new(&env.bin);
+        command
             .env("PARLEY_ADDR", addr)
             .env("DATABASE_URL", &env.db_url)
             .env("LEPTOS_SITE_ROOT", &env.site)
@@ -859,19 +1065,41 @@ impl Server {
             .env_remove("LEPTOS_SITE_ADDR")
             .env_remove("PARLEY_DEMO")
             .env_remove("PARLEY_PUBLIC_URL")
-            .env_remove("LEPTOS_WATCH")
+            .env_remove("LEPTOS_WATCH");
+        Self::spawn("parley", command, env.cpu)
+    }
+
+    /// Starts the floor on any free port (on core `cpu`, if given) and
+    /// waits for its "listening on" line.
+    fn start_floor(bin: &Path, cpu: Option<usize>) -> Result<Self> {
+        let mut command = Command::new(bin);
+        command.args(["--addr", ANY_PORT]);
+        Self::spawn("floor", command, cpu)
+    }
+
+    /// Runs `command` (on core `cpu`, if given) with its stderr watched
+    /// and waits until it says where it listens.
+    fn spawn(name: &'static str, mut command: Command, cpu: Option<usize>) -> Result<Self> {
+        if let Some(cpu) = cpu {
+            pin_child(&mut command, cpu);
+        }
+        let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
-            .with_context(|| format!("running {}", env.bin.display()))?;
+            .with_context(|| format!("running {}", command.get_program().to_string_lossy()))?;
         let pid = child.id();
         let log = Arc::new(ServerLog::default());
         let (tx, rx) = mpsc::channel();
-        let stderr = child.stderr.take().context("taking parley's stderr")?;
+        let stderr = child
+            .stderr
+            .take()
+            .with_context(|| format!("taking {name}'s stderr"))?;
         let counts = log.clone();
-        std::thread::spawn(move || watch_log(stderr, &counts, &tx));
+        std::thread::spawn(move || watch_log(name, stderr, &counts, &tx));
         let mut server = Self {
+            name,
             child,
             pid,
             addr: String::new(),
@@ -879,10 +1107,10 @@ impl Server {
         };
         match rx.recv_timeout(Duration::from_secs(30)) {
             Ok(addr) => {
-                eprintln!("bench_live: parley (pid {pid}) listening on {addr}");
+                eprintln!("bench_live: {name} (pid {pid}) listening on {addr}");
                 server.addr = addr;
             }
-            Err(_) => bail!("parley did not say where it listens within 30 s"),
+            Err(_) => bail!("{name} did not say where it listens within 30 s"),
         }
         Ok(server)
     }
@@ -914,28 +1142,33 @@ impl Server {
 
     /// SIGTERM, then waits for a clean exit (killed after 15 s).
     fn stop(&mut self) -> Result<()> {
+        let name = self.name;
         if self
             .child
             .try_wait()
-            .context("checking on parley")?
+            .with_context(|| format!("checking on {name}"))?
             .is_some()
         {
-            bail!("parley exited before the bench stopped it");
+            bail!("{name} exited before the bench stopped it");
         }
         let _ = Command::new("kill")
             .args(["-TERM", &self.pid.to_string()])
             .status();
         let deadline = Instant::now() + Duration::from_secs(15);
         while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait().context("waiting for parley")? {
-                ensure!(status.success(), "parley stopped with {status}");
+            if let Some(status) = self
+                .child
+                .try_wait()
+                .with_context(|| format!("waiting for {name}"))?
+            {
+                ensure!(status.success(), "{name} stopped with {status}");
                 return Ok(());
             }
             std::thread::sleep(Duration::from_millis(50));
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
-        bail!("parley did not stop within 15 s of SIGTERM")
+        bail!("{name} did not stop within 15 s of SIGTERM")
     }
 
     fn report_log(&self) {
@@ -956,14 +1189,15 @@ impl Drop for Server {
     }
 }
 
-/// Reads parley's stderr: sends the address once, counts what matters, and
-/// passes warnings on.
-fn watch_log(stderr: impl std::io::Read, log: &ServerLog, addr: &mpsc::Sender<String>) {
+/// Reads the server's stderr: sends the address once (the word after
+/// "listening on http://"), counts what matters, and passes warnings on.
+fn watch_log(name: &str, stderr: impl std::io::Read, log: &ServerLog, addr: &mpsc::Sender<String>) {
     const LISTENING: &str = "listening on http://";
     for line in BufReader::new(stderr).lines() {
         let Ok(line) = line else { break };
         if let Some(at) = line.find(LISTENING) {
-            let _ = addr.send(line[at + LISTENING.len()..].trim().to_owned());
+            let rest = &line[at + LISTENING.len()..];
+            let _ = addr.send(rest.split_whitespace().next().unwrap_or("").to_owned());
             continue;
         }
         // The first few of each are passed on; all are counted.
@@ -975,7 +1209,7 @@ fn watch_log(stderr: impl std::io::Read, log: &ServerLog, addr: &mpsc::Sender<St
             continue;
         };
         if seen < 10 {
-            eprintln!("parley: {line}");
+            eprintln!("{name}: {line}");
         }
     }
 }
@@ -998,6 +1232,97 @@ fn open_files_limit() -> Result<usize> {
     }
     soft.parse()
         .with_context(|| format!("reading the open-files limit {soft:?}"))
+}
+
+/// Which cores the server and the bench run on (`--compare`).
+struct Pinning {
+    server: usize,
+    bench: Vec<usize>,
+}
+
+impl Pinning {
+    /// The first core this process may use for the server, the others for
+    /// the bench; `None` with fewer than two.
+    fn plan() -> Result<Option<Self>> {
+        let cpus = allowed_cpus()?;
+        Ok(match cpus.split_first() {
+            Some((&server, rest)) if !rest.is_empty() => Some(Self {
+                server,
+                bench: rest.to_vec(),
+            }),
+            _ => None,
+        })
+    }
+
+    /// Pins this process (its threads to come) to the bench's cores.
+    fn pin_this_process(&self) -> Result<()> {
+        let set = cpu_set(&self.bench);
+        // SAFETY: `set` is a valid cpu_set_t of the size passed.
+        let rc = unsafe { libc::sched_setaffinity(0, std::mem::size_of_val(&set), &set) };
+        ensure!(
+            rc == 0,
+            "sched_setaffinity: {}",
+            std::io::Error::last_os_error()
+        );
+        Ok(())
+    }
+
+    fn describe(&self) -> String {
+        let bench: Vec<String> = self.bench.iter().map(usize::to_string).collect();
+        format!(
+            "server pinned to CPU {}, bench (load generator) to CPU {} (sched_setaffinity)",
+            self.server,
+            bench.join(",")
+        )
+    }
+}
+
+/// The cores this process may run on.
+fn allowed_cpus() -> Result<Vec<usize>> {
+    // SAFETY: cpu_set_t is plain bits (all zero: the empty set).
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    // SAFETY: the kernel writes at most the size passed into `set`.
+    let rc = unsafe { libc::sched_getaffinity(0, std::mem::size_of_val(&set), &mut set) };
+    ensure!(
+        rc == 0,
+        "sched_getaffinity: {}",
+        std::io::Error::last_os_error()
+    );
+    let size = usize::try_from(libc::CPU_SETSIZE).unwrap_or(0);
+    // SAFETY: every index is below CPU_SETSIZE, inside `set`.
+    Ok((0..size)
+        .filter(|&c| unsafe { libc::CPU_ISSET(c, &set) })
+        .collect())
+}
+
+/// The set of `cpus`.
+fn cpu_set(cpus: &[usize]) -> libc::cpu_set_t {
+    // SAFETY: cpu_set_t is plain bits (all zero: the empty set).
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    for &c in cpus {
+        // SAFETY: CPU_SET ignores indexes past the set's size.
+        unsafe { libc::CPU_SET(c, &mut set) };
+    }
+    set
+}
+
+/// Makes `command`'s process run on core `cpu` only (set in the child
+/// before it runs the program; its threads inherit it).
+fn pin_child(command: &mut Command, cpu: usize) {
+    use std::os::unix::process::CommandExt;
+    let set = cpu_set(&[cpu]);
+    // SAFETY: between fork and exec the closure makes one system call
+    // (async-signal-safe) on a set copied before the fork; it allocates
+    // nothing.
+    unsafe {
+        command.pre_exec(move || {
+            if libc::sched_setaffinity(0, std::mem::size_of_val(&set), &set) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
+    }
 }
 
 /// CPU time (user + system, all threads) of a process so far; `None` if
@@ -1040,6 +1365,19 @@ impl CpuMeter {
     fn with_postgres(mut self, postmaster: Option<u32>) -> Self {
         self.postgres = postmaster.map(|pm| (pm, children_cpu(pm)));
         self
+    }
+
+    /// The server nodes' CPU-seconds since the start.
+    fn server_seconds(&self) -> Option<f64> {
+        let now = Self::servers_cpu(&self.servers)?;
+        Some(now.saturating_sub(self.server_cpu?).as_secs_f64())
+    }
+
+    /// The bench's CPU since the start as a share of `cores` cores' time.
+    fn bench_share(&self, cores: usize) -> Option<f64> {
+        let used = cpu_time("self")?.saturating_sub(self.bench_cpu?);
+        let wall = self.started.elapsed().as_secs_f64() * cores.max(1) as f64;
+        (wall > 0.0).then(|| used.as_secs_f64() / wall)
     }
 
     /// Summed over the nodes; `None` if /proc does not say for one.
@@ -1336,6 +1674,21 @@ struct Socket {
     cookie: String,
     recv: Arc<Mutex<Recv>>,
     task: JoinHandle<()>,
+    /// A floor socket's frames to send (its reader task writes them).
+    publish: Option<Outgoing>,
+}
+
+/// Frames a floor socket's reader task sends for its publisher.
+type Outgoing = tokio::sync::mpsc::UnboundedSender<Message>;
+
+/// Which server a socket talks to: what it sends and how its frames read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// `/api/live` with a session: the protocol's JSON frames.
+    Parley,
+    /// The floor: any path, no session; every frame is a message as a
+    /// publisher sent it.
+    Floor,
 }
 
 fn lock(recv: &Mutex<Recv>) -> MutexGuard<'_, Recv> {
@@ -1366,7 +1719,15 @@ async fn open_socket(
         ..Recv::default()
     }));
     let task = match resume {
-        None => tokio::spawn(read_socket(ws, recv.clone(), base, totals, stop)),
+        None => tokio::spawn(read_socket(
+            ws,
+            recv.clone(),
+            base,
+            totals,
+            stop,
+            Kind::Parley,
+            None,
+        )),
         Some(seed) => {
             let resuming = Resuming {
                 addr: addr.to_owned(),
@@ -1380,7 +1741,55 @@ async fn open_socket(
             tokio::spawn(resume_socket(ws, resuming))
         }
     };
-    Ok(Socket { cookie, recv, task })
+    Ok(Socket {
+        cookie,
+        recv,
+        task,
+        publish: None,
+    })
+}
+
+/// Opens a socket to the floor and starts reading it; it is ready at once
+/// (the floor subscribes a socket before answering its handshake), and its
+/// reader task also sends what its publisher hands it.
+async fn open_floor_socket(
+    addr: &str,
+    slots: usize,
+    base: Instant,
+    totals: Arc<Totals>,
+    stop: watch::Receiver<bool>,
+) -> Result<Socket> {
+    let config = WebSocketConfig::default().read_buffer_size(CLIENT_READ_BUFFER);
+    let connecting =
+        tokio_tungstenite::connect_async_with_config(format!("ws://{addr}/"), Some(config), true);
+    let (ws, _) = tokio::time::timeout(HANDSHAKE_LIMIT, connecting)
+        .await
+        .context("opening a floor socket: no answer")?
+        .context("opening a floor socket")?;
+    let now = nanos_since(base);
+    let recv = Arc::new(Mutex::new(Recv {
+        at: vec![0; slots],
+        opened_at: now,
+        ready: true,
+        ready_at: now,
+        ..Recv::default()
+    }));
+    let (publish, outgoing) = tokio::sync::mpsc::unbounded_channel();
+    let task = tokio::spawn(read_socket(
+        ws,
+        recv.clone(),
+        base,
+        totals,
+        stop,
+        Kind::Floor,
+        Some(outgoing),
+    ));
+    Ok(Socket {
+        cookie: String::new(),
+        recv,
+        task,
+        publish: Some(publish),
+    })
 }
 
 /// The WebSocket handshake of `GET /api/live[?after=<cursor>]`, with the
@@ -1432,7 +1841,16 @@ async fn resume_socket(ws: Ws, mut s: Resuming) {
     let mut attempt: u32 = 0;
     loop {
         if let Some(ws) = ws.take() {
-            read_socket(ws, s.recv.clone(), s.base, s.totals.clone(), s.stop.clone()).await;
+            read_socket(
+                ws,
+                s.recv.clone(),
+                s.base,
+                s.totals.clone(),
+                s.stop.clone(),
+                Kind::Parley,
+                None,
+            )
+            .await;
             let mut r = lock(&s.recv);
             let Some(reason) = r.ended.take() else {
                 // The bench closed it.
@@ -1495,7 +1913,8 @@ impl Jitter {
 type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-/// Reads frames until the bench says stop (then closes) or the socket ends.
+/// Reads frames until the bench says stop (then closes) or the socket ends,
+/// and sends what comes from `outgoing` (a floor publisher's frames).
 /// Reading also answers the server's pings (tungstenite does it).
 async fn read_socket(
     mut ws: Ws,
@@ -1503,32 +1922,52 @@ async fn read_socket(
     base: Instant,
     totals: Arc<Totals>,
     mut stop: watch::Receiver<bool>,
+    kind: Kind,
+    mut outgoing: Option<tokio::sync::mpsc::UnboundedReceiver<Message>>,
 ) {
-    loop {
-        tokio::select! {
-            msg = ws.next() => {
-                let ended = match msg {
-                    Some(Ok(Message::Text(text))) => {
-                        let now = nanos_since(base);
-                        take_frame(&recv, &totals, text.as_str(), now);
-                        continue;
-                    }
-                    Some(Ok(Message::Close(Some(frame)))) => {
-                        let code = u16::from(frame.code);
-                        lock(&recv).ended_code = Some(code);
-                        format!("closed by the server with code {code}")
-                    }
-                    Some(Ok(Message::Close(None))) => "closed by the server".to_owned(),
-                    Some(Ok(_)) => continue,
-                    Some(Err(e)) => format!("broken: {e}"),
-                    None => "ended".to_owned(),
-                };
-                let mut r = lock(&recv);
-                r.ended = Some(ended);
-                r.ended_at = nanos_since(base);
-                return;
+    /// What woke the reader.
+    enum Woke {
+        Send(Option<Message>),
+        Read(Option<Result<Message, tokio_tungstenite::tungstenite::Error>>),
+        Stop,
+    }
+    let ended = loop {
+        let to_send = async {
+            match outgoing.as_mut() {
+                Some(frames) => frames.recv().await,
+                None => std::future::pending().await,
             }
-            _ = stop.changed() => {
+        };
+        let woke = tokio::select! {
+            frame = to_send => Woke::Send(frame),
+            msg = ws.next() => Woke::Read(msg),
+            _ = stop.changed() => Woke::Stop,
+        };
+        match woke {
+            Woke::Send(Some(frame)) => {
+                if let Err(e) = ws.send(frame).await {
+                    break format!("broken while sending: {e}");
+                }
+            }
+            // The publisher is gone: nothing more to send.
+            Woke::Send(None) => outgoing = None,
+            Woke::Read(Some(Ok(Message::Text(text)))) => {
+                let now = nanos_since(base);
+                match kind {
+                    Kind::Parley => take_frame(&recv, &totals, text.as_str(), now),
+                    Kind::Floor => take_floor_frame(&recv, &totals, text.as_str(), now),
+                }
+            }
+            Woke::Read(Some(Ok(Message::Close(Some(frame))))) => {
+                let code = u16::from(frame.code);
+                lock(&recv).ended_code = Some(code);
+                break format!("closed by the server with code {code}");
+            }
+            Woke::Read(Some(Ok(Message::Close(None)))) => break "closed by the server".to_owned(),
+            Woke::Read(Some(Ok(_))) => {}
+            Woke::Read(Some(Err(e))) => break format!("broken: {e}"),
+            Woke::Read(None) => break "ended".to_owned(),
+            Woke::Stop => {
                 let _ = tokio::time::timeout(Duration::from_secs(2), async {
                     let _ = ws.close(None).await;
                     while let Some(Ok(_)) = ws.next().await {}
@@ -1537,7 +1976,10 @@ async fn read_socket(
                 return;
             }
         }
-    }
+    };
+    let mut r = lock(&recv);
+    r.ended = Some(ended);
+    r.ended_at = nanos_since(base);
 }
 
 /// Records one frame.
@@ -1571,19 +2013,40 @@ fn take_frame(recv: &Mutex<Recv>, totals: &Totals, text: &str, now: u64) {
             r.cursor = Some(r.cursor.map_or(id, |c| c.max(id)));
             match message.map(message_number) {
                 None => {}
-                Some(Some(n)) if n < r.at.len() => {
-                    if r.at[n] == 0 {
-                        r.at[n] = now.max(1);
-                        totals.delivered.fetch_add(1, Ordering::Relaxed);
-                    } else {
-                        r.duplicates += 1;
-                    }
-                }
-                Some(_) => r.foreign += 1,
+                Some(n) => record(&mut r, totals, n, now),
             }
         }
         Frame::Other => {}
     }
+}
+
+/// Records message `n` (`None`: not the bench's) arriving at `now`.
+fn record(r: &mut Recv, totals: &Totals, n: Option<usize>, now: u64) {
+    match n {
+        Some(n) if n < r.at.len() => {
+            if r.at[n] == 0 {
+                r.at[n] = now.max(1);
+                totals.delivered.fetch_add(1, Ordering::Relaxed);
+            } else {
+                r.duplicates += 1;
+            }
+        }
+        _ => r.foreign += 1,
+    }
+}
+
+/// Records one floor frame: a message as its publisher sent it (the
+/// floor keeps no order between publishers, so none is checked).
+fn take_floor_frame(recv: &Mutex<Recv>, totals: &Totals, text: &str, now: u64) {
+    totals.frames.fetch_add(1, Ordering::Relaxed);
+    record(&mut lock(recv), totals, body_number(text), now);
+}
+
+/// The number of a message body made by [`message_body`] or [`payload`].
+fn body_number(text: &str) -> Option<usize> {
+    let rest = text.strip_prefix(BODY_PREFIX)?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    rest[..digits].parse().ok()
 }
 
 #[derive(Debug, PartialEq)]
@@ -1695,6 +2158,8 @@ struct Sockets {
     /// Sockets reconnect by themselves (part 4), their jitter seeded from
     /// this and their number.
     resume: Option<u64>,
+    /// Parley's sockets, or the floor's.
+    kind: Kind,
 }
 
 /// How joining went.
@@ -1719,7 +2184,14 @@ impl Sockets {
             stop: watch::channel(false).0,
             open: Vec::new(),
             resume: None,
+            kind: Kind::Parley,
         }
+    }
+
+    /// Sockets to the floor (their cookies are ignored).
+    fn floor(mut self) -> Self {
+        self.kind = Kind::Floor;
+        self
     }
 
     /// Sockets that reconnect by themselves, as the browser's do (see
@@ -1749,15 +2221,18 @@ impl Sockets {
                     // SplitMix64's own step apart: unrelated sequences.
                     seed.wrapping_add((i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
                 });
-                open_socket(
-                    &self.addrs[self.node_of(i)],
-                    cookie,
-                    self.slots,
-                    self.base,
-                    totals,
-                    stop,
-                    resume,
-                )
+                let addr = &self.addrs[self.node_of(i)];
+                async move {
+                    match self.kind {
+                        Kind::Parley => {
+                            open_socket(addr, cookie, self.slots, self.base, totals, stop, resume)
+                                .await
+                        }
+                        Kind::Floor => {
+                            open_floor_socket(addr, self.slots, self.base, totals, stop).await
+                        }
+                    }
+                }
             })
             .buffered(CONNECTING)
             .try_collect()
@@ -1869,6 +2344,33 @@ impl Sockets {
             }
         }
         bail!("sockets were still being closed after {ROUNDS} rounds of waiting")
+    }
+
+    /// Reopens every socket that ended on its own (a fresh socket, as a
+    /// fresh page would open: what it missed stays missed) and waits until
+    /// all are ready and quiet; how many were reopened.
+    async fn reopen_ended(&mut self) -> Result<usize> {
+        let dead: Vec<usize> = (0..self.open.len())
+            .filter(|&i| lock(&self.open[i].recv).ended.is_some())
+            .collect();
+        if dead.is_empty() {
+            return Ok(0);
+        }
+        let cookies = dead
+            .iter()
+            .map(|&i| (i, self.open[i].cookie.clone()))
+            .collect();
+        let reopened = self.connect(cookies).await?;
+        for (&i, socket) in dead.iter().zip(reopened) {
+            self.open[i] = socket;
+        }
+        let ready = wait_for(Duration::from_secs(60), || {
+            self.open.iter().all(|s| lock(&s.recv).ready)
+        })
+        .await;
+        ensure!(ready, "reopened sockets were not ready within 60 s");
+        wait_quiet(&self.totals, Duration::from_secs(120)).await;
+        Ok(dead.len())
     }
 
     /// Sockets that ended on their own, with the first few reasons.
@@ -2005,6 +2507,7 @@ async fn delivery(
             &send_at,
             base,
             false,
+            message_body,
         )
         .await;
         // A message whose send failed may not exist: not waited for.
@@ -2063,25 +2566,22 @@ async fn send_phase(
     send_at: &Arc<Vec<AtomicU64>>,
     base: Instant,
     retry: bool,
+    body: fn(usize) -> String,
 ) -> Sent {
-    let period = Duration::from_secs_f64(1.0 / rate);
-    let start = tokio::time::Instant::now() + Duration::from_millis(50);
-    let mut tasks = Vec::with_capacity(range.len());
     let mut via = Vec::with_capacity(range.len());
-    for (i, n) in range.enumerate() {
-        tokio::time::sleep_until(start + period.mul_f64(i as f64)).await;
+    let tasks = schedule(range, rate, |i, n| {
         let sender = senders[i % senders.len()];
         let node = (i % senders.len()) % base_urls.len();
         via.push(node);
         let form = [
             pair("thread", thread),
-            pair("body", message_body(n)),
+            pair("body", body(n)),
             pair("client_id", client_id(n)),
         ];
         let (http, base_url, cookie) =
             (http.clone(), base_urls[node].clone(), sender.cookie.clone());
         let send_at = send_at.clone();
-        tasks.push(tokio::spawn(async move {
+        tokio::spawn(async move {
             let began = Instant::now();
             send_at[n].store(nanos_since(base).max(1), Ordering::Relaxed);
             let mut result = call(&http, &base_url, Some(&cookie), "send_message", &form).await;
@@ -2094,8 +2594,63 @@ async fn send_phase(
                 result = call(&http, &base_url, Some(&cookie), "send_message", &form).await;
             }
             (n, began, began.elapsed(), result.err(), attempt > 0)
-        }));
+        })
+    })
+    .await;
+    collect_sent(tasks, via).await
+}
+
+/// What a publishing task returns: the message's number, when it began,
+/// how long the send took, why it failed (if it did), whether it was
+/// retried.
+type Published = (usize, Instant, Duration, Option<anyhow::Error>, bool);
+
+/// The bench's generator: starts messages `range` at `rate` a second, each
+/// at its scheduled time whatever the previous ones are doing (open loop);
+/// `publish(i, n)` starts message `n`, the phase's `i`th.
+async fn schedule(
+    range: std::ops::Range<usize>,
+    rate: f64,
+    mut publish: impl FnMut(usize, usize) -> JoinHandle<Published>,
+) -> Vec<JoinHandle<Published>> {
+    let period = Duration::from_secs_f64(1.0 / rate);
+    let start = tokio::time::Instant::now() + Duration::from_millis(50);
+    let mut tasks = Vec::with_capacity(range.len());
+    for (i, n) in range.enumerate() {
+        tokio::time::sleep_until(start + period.mul_f64(i as f64)).await;
+        tasks.push(publish(i, n));
     }
+    tasks
+}
+
+/// Publishes messages `range` on the floor at `rate` a second: each a text
+/// frame of [`payload`] on the socket of publisher `i % publishers.len()`.
+async fn floor_phase(
+    publishers: &[Outgoing],
+    range: std::ops::Range<usize>,
+    rate: f64,
+    send_at: &Arc<Vec<AtomicU64>>,
+    base: Instant,
+) -> Sent {
+    let via = vec![0; range.len()];
+    let tasks = schedule(range, rate, |i, n| {
+        let publisher = publishers[i % publishers.len()].clone();
+        let send_at = send_at.clone();
+        tokio::spawn(async move {
+            let began = Instant::now();
+            send_at[n].store(nanos_since(base).max(1), Ordering::Relaxed);
+            let sent = publisher
+                .send(Message::text(payload(n)))
+                .map_err(|_| anyhow::anyhow!("the publisher's socket is closed"));
+            (n, began, began.elapsed(), sent.err(), false)
+        })
+    })
+    .await;
+    collect_sent(tasks, via).await
+}
+
+/// Waits for the publishing tasks and sums them up.
+async fn collect_sent(tasks: Vec<JoinHandle<Published>>, via: Vec<usize>) -> Sent {
     let mut answers = Vec::with_capacity(tasks.len());
     let mut failures = Vec::new();
     let mut retried = 0;
@@ -2147,10 +2702,22 @@ fn message_body(n: usize) -> String {
         "boathouse",
         "torch",
     ];
-    let mut text = format!("Live bench message {n}:");
+    let mut text = format!("{BODY_PREFIX}{n}:");
     for w in 0..12 {
         text.push(' ');
         text.push_str(WORDS[(n * 5 + w * 7) % WORDS.len()]);
+    }
+    text
+}
+
+/// Message `n` of `--compare`: [`message_body`] made exactly
+/// [`PAYLOAD_BYTES`] long (cut, or filled out with dots).
+fn payload(n: usize) -> String {
+    let mut text = message_body(n);
+    // ASCII: any byte is a character boundary.
+    text.truncate(PAYLOAD_BYTES);
+    while text.len() < PAYLOAD_BYTES {
+        text.push('.');
     }
     text
 }
@@ -2512,33 +3079,73 @@ fn sends_client_id(k: usize, n: usize) -> String {
 // ---------------------------------------------------------------------------
 // Part 2: memory per idle socket
 
+/// Part 2 on `server`: its VmRSS per idle socket (KiB) with `idle` open,
+/// spread over the `members`' sessions; on the floor (`members` empty) by
+/// the same method, without sessions. With `hold` > 0 seconds the sockets
+/// stay open that long and the RSS is printed ten times over it (the
+/// figure is then the last sample: what the sockets cost after `hold`).
 async fn idle_memory(
     server: &Server,
     members: &[Member],
     idle: usize,
+    hold: f64,
     base: Instant,
-) -> Result<()> {
+) -> Result<f64> {
     // Round-robin: the first pass gives every member (up to `idle`) their
     // first socket, the next passes add sockets to the same sessions.
     let cookies = |n: usize| -> Vec<String> {
         (0..n)
-            .map(|k| members[k % members.len()].cookie.clone())
+            .map(|k| {
+                members
+                    .get(k % members.len().max(1))
+                    .map_or_else(String::new, |m| m.cookie.clone())
+            })
             .collect()
+    };
+    let sockets = || {
+        let sockets = Sockets::new(vec![server.addr.clone()], 0, base);
+        if members.is_empty() {
+            sockets.floor()
+        } else {
+            sockets
+        }
     };
 
     // Warm-up: a few sockets come and go (allocator, runtime, statements),
     // then their owners' offline announcements run out.
-    let mut warm = Sockets::new(vec![server.addr.clone()], 0, base);
+    let mut warm = sockets();
     warm.join(cookies(idle.min(20))).await?;
     warm.close().await;
     tokio::time::sleep(OFFLINE_GRACE).await;
     let (before, _) = server.memory()?;
     let fds_before = server.open_fds()?;
 
-    let mut sockets = Sockets::new(vec![server.addr.clone()], 0, base);
+    let mut sockets = sockets();
     let joined = sockets.join(cookies(idle)).await?;
     tokio::time::sleep(SETTLE).await;
-    let (after, peak) = server.memory()?;
+    let (mut after, mut peak) = server.memory()?;
+    if hold > 0.0 {
+        println!("\n  server VmRSS over {hold:.0} s with {idle} idle sockets:");
+        println!(
+            "  {:>8}  {:>10}  {:>14}",
+            "seconds", "VmRSS", "KiB per socket"
+        );
+        let step = Duration::from_secs_f64(hold / 10.0);
+        let held = Instant::now();
+        for _ in 0..=10 {
+            (after, peak) = server.memory()?;
+            println!(
+                "  {:>8.0}  {:>10}  {:>14.1}",
+                held.elapsed().as_secs_f64(),
+                mib(after),
+                (after as f64 - before as f64) / idle as f64
+            );
+            if held.elapsed().as_secs_f64() + 0.5 >= hold {
+                break;
+            }
+            tokio::time::sleep(step).await;
+        }
+    }
     let fds_after = server.open_fds()?;
     let presence = sockets.totals.presence.load(Ordering::Relaxed);
     let (closed, reasons) = sockets.ended();
@@ -2547,13 +3154,17 @@ async fn idle_memory(
 
     let kib = |k: u64| k as f64;
     let per_socket = (kib(after) - kib(before)) / idle as f64;
-    println!(
-        "\nidle sockets ({:.1} per member session, {} sessions): {}; {presence} presence \
-         frames",
-        idle as f64 / members.len().min(idle) as f64,
-        members.len().min(idle),
-        joined.describe(idle),
-    );
+    if members.is_empty() {
+        println!("\nidle sockets: {}", joined.describe(idle));
+    } else {
+        println!(
+            "\nidle sockets ({:.1} per member session, {} sessions): {}; {presence} presence \
+             frames",
+            idle as f64 / members.len().min(idle) as f64,
+            members.len().min(idle),
+            joined.describe(idle),
+        );
+    }
     println!(
         "  server VmRSS: {} with 0 sockets (after warm-up) → {} with {idle} idle sockets \
          (peak {}): +{}",
@@ -2564,7 +3175,7 @@ async fn idle_memory(
     );
     println!("  per idle socket: {per_socket:.1} KiB");
     println!("  server open files: {fds_before} → {fds_after}");
-    Ok(())
+    Ok(per_socket)
 }
 
 fn mib(kib: u64) -> String {
@@ -2627,6 +3238,7 @@ async fn restart(
         &send_at,
         base,
         true,
+        message_body,
     )
     .await;
     ensure!(
@@ -2683,6 +3295,7 @@ async fn restart(
         &send_at,
         base,
         true,
+        message_body,
     )
     .await;
     let restarted = restarting.await.context("the restart thread failed")?;
@@ -2901,6 +3514,632 @@ fn restart_figures(recvs: &[&Recv], sigterm_at: u64, exited_at: u64) -> RestartF
     figures
 }
 
+// ---------------------------------------------------------------------------
+// --compare: the floor beside Parley
+
+/// One server's figures in the comparison.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Row {
+    name: String,
+    /// The highest step with p99 under [`P99_LIMIT`] and nothing lost, of
+    /// those before the first that failed.
+    best: Option<f64>,
+    /// Every step passed: `best` is a lower bound.
+    topped: bool,
+    /// The ramp's first step, if it ran.
+    lowest: Option<f64>,
+    /// The step that set `best`'s limit (the first failure, or the last
+    /// step) used nearly all the bench's cores.
+    generator_bound: bool,
+    /// p50 and p99 at [`REFERENCE_RATE`].
+    reference: Option<Percentiles>,
+    /// Server CPU-seconds per million deliveries at [`REFERENCE_RATE`].
+    cpu_per_million: Option<f64>,
+    /// VmRSS per idle socket, KiB.
+    rss_per_socket: Option<f64>,
+    /// Why a part could not measure, if one could not.
+    failed: Vec<String>,
+}
+
+/// A step that used at least this share of the bench's cores was limited
+/// by the generator.
+const GENERATOR_BOUND: f64 = 0.9;
+
+impl Row {
+    fn named(name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            ..Self::default()
+        }
+    }
+
+    /// Takes the figures of a ramp.
+    fn take_ramp(&mut self, steps: &[Step]) {
+        let first_failure = steps.iter().position(|s| !s.passed);
+        let passed = &steps[..first_failure.unwrap_or(steps.len())];
+        self.best = passed.last().map(|s| s.rate);
+        self.topped = first_failure.is_none() && !steps.is_empty();
+        self.lowest = steps.first().map(|s| s.rate);
+        let limiting = first_failure.map_or(steps.last(), |i| steps.get(i));
+        self.generator_bound =
+            limiting.is_some_and(|s| s.bench_share.is_some_and(|b| b >= GENERATOR_BOUND));
+        if let Some(r) = steps.iter().find(|s| s.rate == REFERENCE_RATE) {
+            self.reference = Some(r.latency);
+            self.cpu_per_million = r
+                .server_cpu
+                .filter(|_| r.deliveries > 0)
+                .map(|cpu| cpu / r.deliveries as f64 * 1e6);
+        }
+    }
+
+    fn fail(&mut self, part: &str, error: &anyhow::Error) {
+        println!("\nFAILED ({}, {part}): {error:#}", self.name);
+        self.failed.push(format!("{part}: {error:#}"));
+    }
+}
+
+/// One rate of a ramp.
+#[derive(Debug, Clone, PartialEq)]
+struct Step {
+    rate: f64,
+    latency: Percentiles,
+    /// (message, socket) pairs that arrived.
+    deliveries: usize,
+    /// Deliveries missing, duplicated, out of order or unknown, and sends
+    /// that failed.
+    lost: usize,
+    /// Sockets that ended during the step.
+    ended: usize,
+    /// Server CPU-seconds from the first send to the last delivery.
+    server_cpu: Option<f64>,
+    /// Seconds from the first send to the last delivery.
+    wall: f64,
+    /// The bench's CPU meanwhile, as a share of its cores.
+    bench_share: Option<f64>,
+    passed: bool,
+}
+
+/// How a ramp publishes.
+enum Publisher<'a> {
+    /// The floor: the first `senders` sockets send text frames.
+    Floor { senders: usize },
+    /// Parley: the senders post `send_message` to `thread`.
+    Parley {
+        http: Client,
+        base_url: String,
+        senders: Vec<&'a Member>,
+        thread: &'a str,
+    },
+}
+
+impl Publisher<'_> {
+    /// Publishes messages `range` at `rate` a second ([`schedule`]).
+    async fn phase(
+        &self,
+        sockets: &Sockets,
+        range: std::ops::Range<usize>,
+        rate: f64,
+        send_at: &Arc<Vec<AtomicU64>>,
+    ) -> Sent {
+        match self {
+            Self::Floor { senders } => {
+                // Taken again every step: a reopened socket has a new one.
+                let publishers: Vec<Outgoing> = sockets
+                    .open
+                    .iter()
+                    .take(*senders)
+                    .filter_map(|s| s.publish.clone())
+                    .collect();
+                floor_phase(&publishers, range, rate, send_at, sockets.base).await
+            }
+            Self::Parley {
+                http,
+                base_url,
+                senders,
+                thread,
+            } => {
+                send_phase(
+                    http,
+                    std::slice::from_ref(base_url),
+                    senders,
+                    thread,
+                    range,
+                    rate,
+                    send_at,
+                    sockets.base,
+                    false,
+                    payload,
+                )
+                .await
+            }
+        }
+    }
+}
+
+/// Counters over all sockets, to tell what one step added.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    duplicates: usize,
+    out_of_order: usize,
+    foreign: usize,
+    ended: usize,
+}
+
+impl Tally {
+    fn of(sockets: &Sockets) -> Self {
+        let mut t = Self::default();
+        for s in &sockets.open {
+            let r = lock(&s.recv);
+            t.duplicates += r.duplicates;
+            t.out_of_order += r.out_of_order;
+            t.foreign += r.foreign;
+            t.ended += usize::from(r.ended.is_some());
+        }
+        t
+    }
+}
+
+/// Messages a ramp sends at most (every step run).
+fn ramp_slots(args: &Args) -> usize {
+    args.steps
+        .iter()
+        .map(|&rate| messages_in(rate, args.seconds[0]))
+        .sum()
+}
+
+/// Steps the rate up through `--steps` on `server`, whose `sockets` are
+/// open and quiet, until a step fails once [`REFERENCE_RATE`] is past (a
+/// failure below it: the ended sockets are reopened and the ramp goes on
+/// to it, for its figures).
+async fn ramp(
+    server: &Server,
+    sockets: &mut Sockets,
+    publisher: &Publisher<'_>,
+    bench_cores: usize,
+    args: &Args,
+) -> Result<Vec<Step>> {
+    let secs = args.seconds[0];
+    let send_at: Arc<Vec<AtomicU64>> =
+        Arc::new((0..sockets.slots).map(|_| AtomicU64::new(0)).collect());
+    let mut first = 0;
+    let mut steps: Vec<Step> = Vec::new();
+    for &rate in &args.steps {
+        let failed = steps.iter().any(|s| !s.passed);
+        if failed && rate > REFERENCE_RATE {
+            break;
+        }
+        if failed {
+            let reopened = sockets.reopen_ended().await?;
+            if reopened > 0 {
+                println!("  ({reopened} sockets that ended were reopened)");
+            }
+        }
+        let count = messages_in(rate, secs);
+        let range = first..first + count;
+        first += count;
+        let before = Tally::of(sockets);
+        let delivered_before = sockets.totals.delivered.load(Ordering::Relaxed);
+        let cpu = CpuMeter::start(std::slice::from_ref(server));
+        let sent = publisher
+            .phase(sockets, range.clone(), rate, &send_at)
+            .await;
+        let expected = sockets.open.len() * (count - sent.failures.len());
+        wait_for(STEP_GRACE, || {
+            sockets.totals.delivered.load(Ordering::Relaxed) - delivered_before >= expected
+        })
+        .await;
+        let server_cpu = cpu.server_seconds();
+        let bench_share = cpu.bench_share(bench_cores);
+        let wall = cpu.started.elapsed().as_secs_f64();
+        // Late duplicates would arrive right after the last frame.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let step = step_figures(rate, &range, &sent, sockets, &send_at, before);
+        let step = Step {
+            server_cpu,
+            bench_share,
+            wall,
+            ..step
+        };
+        println!("{}", describe_step(&step, secs, &sent));
+        steps.push(step);
+    }
+    Ok(steps)
+}
+
+/// The latency and losses of one step (its CPU left empty).
+fn step_figures(
+    rate: f64,
+    range: &std::ops::Range<usize>,
+    sent: &Sent,
+    sockets: &Sockets,
+    send_at: &[AtomicU64],
+    before: Tally,
+) -> Step {
+    let mut latencies = Vec::with_capacity(range.len() * sockets.open.len());
+    let mut missing = 0;
+    for s in &sockets.open {
+        let r = lock(&s.recv);
+        for n in range.clone() {
+            if sent.failures.iter().any(|(f, _)| *f == n) {
+                continue;
+            }
+            match r.at.get(n).copied().unwrap_or(0) {
+                0 => missing += 1,
+                at => {
+                    let sent_at = send_at[n].load(Ordering::Relaxed);
+                    latencies.push(Duration::from_nanos(at.saturating_sub(sent_at)));
+                }
+            }
+        }
+    }
+    latencies.sort();
+    let after = Tally::of(sockets);
+    let lost = missing
+        + (after.duplicates - before.duplicates)
+        + (after.out_of_order - before.out_of_order)
+        + (after.foreign - before.foreign)
+        + sent.failures.len();
+    let ended = after.ended.saturating_sub(before.ended);
+    let latency = Percentiles::of(&latencies);
+    let passed = lost == 0 && ended == 0 && latency.p99.is_some_and(|p| p < P99_LIMIT);
+    Step {
+        rate,
+        latency,
+        deliveries: latencies.len(),
+        lost,
+        ended,
+        server_cpu: None,
+        wall: 0.0,
+        bench_share: None,
+        passed,
+    }
+}
+
+/// "  100 msg/s for 5 s (100.0 achieved): p50 3.1 ms, p99 9.0 ms; 500000
+/// deliveries, nothing lost; server 45% of a core, 4.5 CPU-s per million
+/// deliveries; bench 80% of its cores: passed".
+fn describe_step(step: &Step, secs: f64, sent: &Sent) -> String {
+    let achieved = if sent.span.is_zero() {
+        f64::NAN
+    } else {
+        sent.answers.len().saturating_sub(1) as f64 / sent.span.as_secs_f64()
+    };
+    let losses = if step.lost == 0 && step.ended == 0 {
+        "nothing lost".to_owned()
+    } else {
+        format!(
+            "{} lost ({} sends failed), {} sockets ended",
+            step.lost,
+            sent.failures.len(),
+            step.ended
+        )
+    };
+    let server = match step.server_cpu {
+        Some(cpu) if step.deliveries > 0 && step.wall > 0.0 => format!(
+            "server {:.0}% of a core, {:.1} CPU-s per million deliveries",
+            cpu / step.wall * 100.0,
+            cpu / step.deliveries as f64 * 1e6
+        ),
+        _ => "server CPU unknown".to_owned(),
+    };
+    let bench = step
+        .bench_share
+        .map_or("?".to_owned(), |b| format!("{:.0}%", b * 100.0));
+    let verdict = if step.passed {
+        "passed".to_owned()
+    } else {
+        let mut why = Vec::new();
+        if step.latency.p99.is_none_or(|p| p >= P99_LIMIT) {
+            why.push(format!("p99 ≥ {} ms", P99_LIMIT.as_millis()));
+        }
+        if step.lost > 0 || step.ended > 0 {
+            why.push("loss".to_owned());
+        }
+        format!("FAILED ({})", why.join(", "))
+    };
+    format!(
+        "  {} msg/s for {secs} s ({achieved:.1} achieved): p50 {:.1} ms, p99 {:.1} ms; {} \
+         deliveries, {losses}; {server}; bench {bench} of its cores: {verdict}",
+        step.rate,
+        ms(step.latency.p50),
+        ms(step.latency.p99),
+        step.deliveries,
+    )
+}
+
+/// `--compare`: the floor, then Parley on SQLite (and on PostgreSQL with
+/// `--database`), each a row of the table printed at the end.
+async fn compare(args: &Args, parley: PathBuf, pinning: Option<Pinning>) -> Result<()> {
+    let floor = floor_bin(args)?;
+    let cpu = pinning.as_ref().map(|p| p.server);
+    // Once pinned, this process sees only its own cores.
+    let cores = pinning.as_ref().map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |p| 1 + p.bench.len(),
+    );
+    let bench_cores = pinning.as_ref().map_or(cores, |p| p.bench.len());
+    println!(
+        "bench_live --compare: floor {}, parley {}; {} cores, load average {}",
+        floor.display(),
+        parley.display(),
+        cores,
+        load_average()
+    );
+    println!(
+        "{} members (one group for Parley), {} with a socket, {} publishers, {PAYLOAD_BYTES}-byte \
+         messages; steps {} msg/s, {} s each; {} idle sockets for memory",
+        args.members,
+        args.connected(),
+        args.senders,
+        args.steps
+            .iter()
+            .map(f64::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        args.seconds[0],
+        args.idle
+    );
+    let pinned = pinning.as_ref().map_or_else(
+        || "not pinned (--no-pin, or fewer than two cores)".to_owned(),
+        Pinning::describe,
+    );
+    println!("{pinned}");
+    let base = Instant::now();
+
+    println!("\n==== floor");
+    let mut rows = vec![floor_row(&floor, cpu, bench_cores, args, base).await];
+    let mut backends = vec![None];
+    backends.extend(args.database.iter().map(Some));
+    let mut dropped = Ok(());
+    for cluster in backends {
+        let dir = tempfile::tempdir().context("creating a temporary folder")?;
+        let site = dir.path().join("site");
+        std::fs::create_dir_all(&site).context("creating an empty site folder")?;
+        let database = match cluster {
+            None => Database::Sqlite {
+                url: format!("sqlite://{}", dir.path().join("bench.db").display()),
+            },
+            Some(cluster) => Database::fresh_postgres(cluster).await?,
+        };
+        let name = match database {
+            Database::Sqlite { .. } => "Parley (SQLite)",
+            Database::Postgres { .. } => "Parley (PostgreSQL)",
+        };
+        println!("\n==== {name}: {}", database.describe());
+        let env = ServerEnv {
+            bin: parley.clone(),
+            db_url: database.url().to_owned(),
+            site,
+            cpu,
+        };
+        let mut row = Row::named(name);
+        if let Err(e) = parley_row(&mut row, &env, args, bench_cores, base).await {
+            row.fail("set-up", &e);
+        }
+        rows.push(row);
+        let gone = database.drop().await;
+        if dropped.is_ok() {
+            dropped = gone;
+        }
+    }
+
+    println!("\n{}", table(&rows, args.idle));
+    println!(
+        "(one run, same machine; {pinned}; Parley's figures with their ratio to the floor's; \
+         Parley stores every message and reads session and membership for each, the floor \
+         stores nothing)"
+    );
+    println!("load average at the end: {}", load_average());
+    dropped?;
+    let failed: Vec<String> = rows
+        .iter()
+        .flat_map(|r| r.failed.iter().map(|f| format!("{}: {f}", r.name)))
+        .collect();
+    ensure!(
+        failed.is_empty(),
+        "some parts failed: {}",
+        failed.join("; ")
+    );
+    Ok(())
+}
+
+/// The floor's row: its ramp, then its memory on a fresh process.
+async fn floor_row(
+    bin: &Path,
+    cpu: Option<usize>,
+    bench_cores: usize,
+    args: &Args,
+    base: Instant,
+) -> Row {
+    let mut row = Row::named("floor (tokio-tungstenite)");
+    if args.only.latency {
+        let ramped = async {
+            let mut server = Server::start_floor(bin, cpu)?;
+            let mut sockets =
+                Sockets::new(vec![server.addr.clone()], ramp_slots(args), base).floor();
+            let joined = sockets.join(vec![String::new(); args.connected()]).await?;
+            println!("live sockets: {}", joined.describe(sockets.open.len()));
+            let publisher = Publisher::Floor {
+                senders: args.senders,
+            };
+            let steps = ramp(&server, &mut sockets, &publisher, bench_cores, args).await;
+            sockets.close().await;
+            let stopped = server.stop();
+            server.report_log();
+            let steps = steps?;
+            stopped?;
+            Ok::<_, anyhow::Error>(steps)
+        };
+        match ramped.await {
+            Ok(steps) => row.take_ramp(&steps),
+            Err(e) => row.fail("latency", &e),
+        }
+    }
+    if args.only.memory && args.idle > 0 {
+        let measured = async {
+            let mut server = Server::start_floor(bin, cpu)?;
+            let per_socket = idle_memory(&server, &[], args.idle, args.hold, base).await;
+            let stopped = server.stop();
+            server.report_log();
+            let per_socket = per_socket?;
+            stopped?;
+            Ok::<_, anyhow::Error>(per_socket)
+        };
+        match measured.await {
+            Ok(kib) => row.rss_per_socket = Some(kib),
+            Err(e) => row.fail("memory", &e),
+        }
+    }
+    row
+}
+
+/// A Parley row: the set-up (members, the group), the ramp on a fresh
+/// process, the memory on another; a part that fails is noted in `row`.
+async fn parley_row(
+    row: &mut Row,
+    env: &ServerEnv,
+    args: &Args,
+    bench_cores: usize,
+    base: Instant,
+) -> Result<()> {
+    let mut server = Server::start(env, ANY_PORT).context("starting parley for the set-up")?;
+    let setup = set_up(&server, args).await;
+    server.stop()?;
+    let (members, thread) = setup?;
+    if args.only.latency {
+        let ramped = async {
+            let mut server = Server::start(env, ANY_PORT)?;
+            let mut sockets = Sockets::new(vec![server.addr.clone()], ramp_slots(args), base);
+            let joined = sockets.join(connected_cookies(&members, args)).await?;
+            println!(
+                "live sockets in {}: {}; {} presence frames",
+                args.describe_thread(),
+                joined.describe(sockets.open.len()),
+                sockets.totals.presence.load(Ordering::Relaxed)
+            );
+            let publisher = Publisher::Parley {
+                http: client(None)?,
+                base_url: server.base(),
+                senders: members.iter().take(args.senders).collect(),
+                thread: &thread,
+            };
+            let steps = ramp(&server, &mut sockets, &publisher, bench_cores, args).await;
+            sockets.close().await;
+            let stopped = server.stop();
+            server.report_log();
+            let steps = steps?;
+            stopped?;
+            Ok::<_, anyhow::Error>(steps)
+        };
+        match ramped.await {
+            Ok(steps) => row.take_ramp(&steps),
+            Err(e) => row.fail("latency", &e),
+        }
+    }
+    if args.only.memory && args.idle > 0 {
+        let measured = async {
+            let mut server = Server::start(env, ANY_PORT)?;
+            let per_socket = idle_memory(&server, &members, args.idle, args.hold, base).await;
+            let stopped = server.stop();
+            server.report_log();
+            let per_socket = per_socket?;
+            stopped?;
+            Ok::<_, anyhow::Error>(per_socket)
+        };
+        match measured.await {
+            Ok(kib) => row.rss_per_socket = Some(kib),
+            Err(e) => row.fail("memory", &e),
+        }
+    }
+    Ok(())
+}
+
+/// The comparison as a Markdown table: the first row (the floor) as
+/// measured, every other figure followed by its ratio to the floor's.
+fn table(rows: &[Row], idle: usize) -> String {
+    let floor = rows.first();
+    let ratio = |mine: Option<f64>, floor: Option<f64>, bound: &str| match (mine, floor) {
+        (Some(m), Some(f)) if f > 0.0 && m.is_finite() => {
+            let r = m / f;
+            if r < 1.0 {
+                format!(" ({bound}{r:.2}×)")
+            } else {
+                format!(" ({bound}{r:.1}×)")
+            }
+        }
+        _ => String::new(),
+    };
+    fn millis(d: Option<Duration>) -> Option<f64> {
+        d.map(|d| d.as_secs_f64() * 1000.0)
+    }
+    let mut out = format!(
+        "| server (one run, same machine) | highest publish rate with p99 < {} ms, nothing \
+         lost | p50 / p99 at {REFERENCE_RATE} msg/s | idle RSS per socket ({idle}) | server \
+         CPU-s per million deliveries at {REFERENCE_RATE} msg/s |\n|---|---:|---:|---:|---:|",
+        P99_LIMIT.as_millis()
+    );
+    for (i, row) in rows.iter().enumerate() {
+        // The floor's own figures have no ratio.
+        let against = if i == 0 { None } else { floor };
+        let vs = |mine: Option<f64>, theirs: fn(&Row) -> Option<f64>, bound: &str| {
+            against.map_or(String::new(), |f| ratio(mine, theirs(f), bound))
+        };
+        let rate = match row.best {
+            Some(best) => {
+                let at_least = if row.topped { "≥ " } else { "" };
+                // A rate that topped out is a lower bound: so is a ratio
+                // over it, or an upper bound when it is the floor's.
+                let ratio = match against.map(|f| (f.topped, row.topped)) {
+                    Some((true, true)) => String::new(),
+                    Some((true, false)) => vs(Some(best), |f| f.best, "≤ "),
+                    Some((false, true)) => vs(Some(best), |f| f.best, "≥ "),
+                    _ => vs(Some(best), |f| f.best, ""),
+                };
+                format!(
+                    "{at_least}{best} msg/s{ratio}{}",
+                    if row.generator_bound {
+                        " (generator-bound)"
+                    } else {
+                        ""
+                    }
+                )
+            }
+            None => row
+                .lowest
+                .map_or("-".to_owned(), |lowest| format!("< {lowest} msg/s")),
+        };
+        let latency = match row.reference {
+            Some(p) => format!(
+                "{:.1}{} / {:.1}{} ms",
+                ms(p.p50),
+                vs(
+                    millis(p.p50),
+                    |f| f.reference.and_then(|p| millis(p.p50)),
+                    ""
+                ),
+                ms(p.p99),
+                vs(
+                    millis(p.p99),
+                    |f| f.reference.and_then(|p| millis(p.p99)),
+                    ""
+                ),
+            ),
+            None => "-".to_owned(),
+        };
+        let rss = row.rss_per_socket.map_or("-".to_owned(), |kib| {
+            format!("{kib:.1} KiB{}", vs(Some(kib), |f| f.rss_per_socket, ""))
+        });
+        let cpu = row.cpu_per_million.map_or("-".to_owned(), |c| {
+            format!("{c:.1}{}", vs(Some(c), |f| f.cpu_per_million, ""))
+        });
+        out.push_str(&format!(
+            "\n| {} | {rate} | {latency} | {rss} | {cpu} |",
+            row.name
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -3002,6 +4241,17 @@ mod tests {
         assert!(args(&["--restart-seconds", "1.5"]).is_err());
         assert!(args(&["--restart-seconds", "-3"]).is_err());
         assert!(args(&["--only", "latency,speed"]).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn parses_the_hold_flag() -> Result<()> {
+        let held =
+            args(&["--idle", "10000", "--hold", "600", "--only", "memory"])?.context("not help")?;
+        assert_eq!((held.idle, held.hold), (10000, 600.0));
+        assert_eq!(args(&[])?.context("not help")?.hold, 0.0);
+        assert!(args(&["--hold", "-1"]).is_err());
+        assert!(args(&["--hold", "soon"]).is_err());
         Ok(())
     }
 
@@ -3205,6 +4455,8 @@ mod tests {
                     time: "3:04 PM".into(),
                     full_time: "Sat, Nov 21, 2026, 3:04 PM".into(),
                     reactions: vec![],
+                    removed: false,
+                    blocked: false,
                 }),
                 client_id: client_id.into(),
             },
@@ -3235,7 +4487,10 @@ mod tests {
         let deleted = ServerFrame::Event(Event {
             id: 19,
             thread: "t".into(),
-            change: Change::MessageDeleted { message_id: 5 },
+            change: Change::MessageDeleted {
+                message_id: 5,
+                removed: false,
+            },
         });
         assert_eq!(
             classify(&deleted.to_json()),
@@ -3283,6 +4538,157 @@ mod tests {
         assert_eq!(percentile(&d, 50.0), Some(Duration::from_millis(5)));
         assert_eq!(percentile(&d, 99.0), Some(Duration::from_millis(10)));
         assert_eq!(percentile(&[], 50.0), None);
+    }
+
+    #[test]
+    fn parses_the_compare_flags() -> Result<()> {
+        let c = args(&["--compare"])?.context("not help")?;
+        assert!(c.compare && c.pin);
+        assert_eq!((c.members, c.senders, c.idle), (1000, 10, 2000));
+        assert_eq!(c.seconds, vec![5.0]);
+        assert_eq!(c.steps, DEFAULT_STEPS.to_vec());
+        let small = args(&[
+            "--compare",
+            "--members",
+            "200",
+            "--seconds",
+            "3",
+            "--steps",
+            "400,50",
+            "--senders=4",
+            "--idle",
+            "300",
+            "--no-pin",
+            "--floor-bin",
+            "/x/floor",
+        ])?
+        .context("not help")?;
+        // Sorted, and the reference rate is always among them.
+        assert_eq!(small.steps, vec![50.0, 100.0, 400.0]);
+        assert_eq!(small.seconds, vec![3.0]);
+        assert_eq!((small.members, small.senders, small.idle), (200, 4, 300));
+        assert!(!small.pin);
+        assert_eq!(small.floor_bin, Some(PathBuf::from("/x/floor")));
+        // Fewer members than the default publishers: all of them publish.
+        let few = args(&["--compare", "--members", "5"])?.context("not help")?;
+        assert_eq!(few.senders, 5);
+        assert!(args(&["--compare", "--only", "latency"])?.is_some());
+        assert!(args(&["--compare", "--rates", "10"]).is_err());
+        assert!(args(&["--compare", "--seconds", "1,2"]).is_err());
+        assert!(args(&["--compare", "--only", "sends"]).is_err());
+        assert!(args(&["--compare", "--steps", "0.01", "--seconds", "1"]).is_err());
+        // Without --compare its defaults do not apply.
+        let plain = args(&["--steps", "10"])?.context("not help")?;
+        assert_eq!((plain.senders, plain.idle), (4, 5000));
+        Ok(())
+    }
+
+    #[test]
+    fn payloads_are_100_bytes_and_carry_their_number() -> Result<()> {
+        for n in [0, 7, 99_999, 123_456_789] {
+            let p = payload(n);
+            assert_eq!(p.len(), PAYLOAD_BYTES);
+            assert_eq!(body_number(&p), Some(n));
+            app::domain::MessageBody::parse(&p)?;
+        }
+        assert_eq!(body_number(&message_body(42)), Some(42));
+        assert_eq!(body_number("hello"), None);
+        Ok(())
+    }
+
+    #[test]
+    fn records_each_floor_frame_once() {
+        let recv = Mutex::new(Recv {
+            at: vec![0; 4],
+            ..Recv::default()
+        });
+        let totals = Totals::default();
+        take_floor_frame(&recv, &totals, &payload(3), 10);
+        take_floor_frame(&recv, &totals, &payload(1), 20);
+        take_floor_frame(&recv, &totals, &payload(3), 30);
+        take_floor_frame(&recv, &totals, &payload(9), 40);
+        take_floor_frame(&recv, &totals, "not the bench's", 50);
+        let r = lock(&recv);
+        assert_eq!(r.at, vec![0, 20, 0, 10]);
+        // No order between publishers on the floor: 1 after 3 is fine.
+        assert_eq!((r.duplicates, r.out_of_order, r.foreign), (1, 0, 2));
+        assert_eq!(totals.delivered.load(Ordering::Relaxed), 2);
+    }
+
+    fn step(rate: f64, p99_ms: u64, passed: bool, bench: f64) -> Step {
+        let ms = Duration::from_millis;
+        Step {
+            rate,
+            latency: Percentiles {
+                p50: Some(ms(p99_ms / 4)),
+                p99: Some(ms(p99_ms)),
+            },
+            deliveries: 500_000,
+            lost: 0,
+            ended: 0,
+            server_cpu: Some(rate / 50.0),
+            wall: 5.0,
+            bench_share: Some(bench),
+            passed,
+        }
+    }
+
+    #[test]
+    fn rows_take_their_ramp_and_the_table_gives_ratios() {
+        let mut floor = Row::named("floor");
+        floor.take_ramp(&[
+            step(25.0, 8, true, 0.2),
+            step(100.0, 10, true, 0.5),
+            step(150.0, 12, true, 0.95),
+        ]);
+        assert_eq!(floor.best, Some(150.0));
+        assert!(floor.topped && floor.generator_bound);
+        assert_eq!(floor.cpu_per_million, Some(4.0));
+        floor.rss_per_socket = Some(6.0);
+
+        let mut parley = Row::named("Parley (SQLite)");
+        parley.take_ramp(&[
+            step(25.0, 30, true, 0.2),
+            step(50.0, 40, true, 0.3),
+            step(100.0, 300, false, 0.4),
+            step(150.0, 400, true, 0.4),
+        ]);
+        // The step after the first failure does not count.
+        assert_eq!((parley.best, parley.topped), (Some(50.0), false));
+        assert!(!parley.generator_bound);
+        assert_eq!(parley.cpu_per_million, Some(4.0));
+        parley.rss_per_socket = Some(12.0);
+
+        let mut none = Row::named("Parley (PostgreSQL)");
+        none.take_ramp(&[step(25.0, 300, false, 0.3), step(100.0, 900, false, 0.3)]);
+        assert_eq!((none.best, none.lowest), (None, Some(25.0)));
+
+        let table = table(&[floor, parley, none, Row::named("failed")], 2000);
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines.len(), 6);
+        assert!(lines[0].contains("idle RSS per socket (2000)"));
+        assert_eq!(
+            lines[2],
+            "| floor | ≥ 150 msg/s (generator-bound) | 2.0 / 10.0 ms | 6.0 KiB | 4.0 |"
+        );
+        assert_eq!(
+            lines[3],
+            "| Parley (SQLite) | 50 msg/s (≤ 0.33×) | 75.0 (37.5×) / 300.0 (30.0×) ms | \
+             12.0 KiB (2.0×) | 4.0 (1.0×) |"
+        );
+        assert_eq!(
+            lines[4],
+            "| Parley (PostgreSQL) | < 25 msg/s | 225.0 (112.5×) / 900.0 (90.0×) ms | - | \
+             4.0 (1.0×) |"
+        );
+        assert_eq!(lines[5], "| failed | - | - | - | - |");
+        // Both topped out: no ratio between two lower bounds.
+        let mut high = Row::named("Parley");
+        high.take_ramp(&[step(100.0, 20, true, 0.5), step(400.0, 30, true, 0.5)]);
+        let mut floor = Row::named("floor");
+        floor.take_ramp(&[step(100.0, 10, true, 0.5), step(400.0, 20, true, 0.95)]);
+        let both = super::table(&[floor, high], 10);
+        assert!(both.contains("| Parley | ≥ 400 msg/s | "), "{both}");
     }
 
     #[test]
