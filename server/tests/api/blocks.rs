@@ -70,8 +70,16 @@ async fn a_blocked_persons_direct_message_is_refused_neutrally_and_nothing_is_st
     let dm = ana.start_chat(&["bob"]).await.id;
     ana.send(&dm, "hi").await;
     bob.send(&dm, "hello").await;
-    ana.block(bob.id).await;
+    // ana's tab is open before she blocks, and has heard of her block, so
+    // anything arriving later is the refused sends' doing. (Opened after
+    // the block, it could still get the block's own notice: on PostgreSQL
+    // that goes round the cluster after the block has answered.)
     let (mut live_ana, _) = Live::open(&ana).await;
+    ana.block(bob.id).await;
+    assert_eq!(
+        wait_for(&mut live_ana, "ana's block list", blocked_frame).await,
+        [bob.id]
+    );
     let (messages, events) = (app.count("messages").await, newest_event(&app).await);
 
     let cid = client_id();
