@@ -8,6 +8,7 @@
 //! - [`config`]: environment variables and their defaults.
 //! - [`db`]: opening SQLite (WAL, busy timeout) and running migrations.
 //! - [`demo`]: demo users and chats for an empty database (`PARLEY_DEMO=1`).
+//! - [`heap`]: giving freed heap back to the OS after a burst of arrivals.
 //! - [`startup`]: the router (sessions, Origin check, Leptos routes and
 //!   server functions, static files) and [`Application`].
 //! - [`origin`]: refusing cross-site state-changing requests.
@@ -25,6 +26,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error_status;
+pub mod heap;
 pub mod origin;
 pub mod security_headers;
 pub mod sessions;

@@ -94,7 +94,12 @@ impl Application {
             state.db.clone(),
             state.hub.clone(),
         ));
-        let mut background = vec![session_cleanup, limits_cleanup, pump];
+        let mut background = vec![
+            session_cleanup,
+            limits_cleanup,
+            pump,
+            tokio::spawn(crate::heap::trim_after_bursts()),
+        ];
         // On PostgreSQL this process is one node of a possible cluster: it
         // hears the others' commits, typing and presence (live::cluster).
         if let Db::Postgres(pg) = &state.db {
