@@ -10,8 +10,8 @@ use serde_json::Value;
 
 use crate::chat_helpers::{client_id, expect_status, wait_for, User};
 use crate::helpers::TestApp;
-use crate::live::assert_no_typing;
 use crate::live::client::{Live, QUIET};
+use crate::live::{assert_no_typing, newest_event};
 
 /// The sentence of a 400 answer (`{"BadRequest": "…"}`).
 async fn refusal(res: reqwest::Response) -> String {
@@ -21,15 +21,6 @@ async fn refusal(res: reqwest::Response) -> String {
         .as_str()
         .unwrap_or_else(|| panic!("not a BadRequest: {body}"))
         .to_owned()
-}
-
-/// The newest event id in the log (0 for none).
-async fn newest_event(app: &TestApp) -> i64 {
-    let mut db = app.db().await;
-    sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM events")
-        .fetch_one(&mut db)
-        .await
-        .unwrap()
 }
 
 /// `(blocked flag, body)` of each of `user`'s messages in `thread` sent by

@@ -16,6 +16,15 @@ use client::{Live, QUIET};
 
 use crate::helpers::TestApp;
 
+/// The newest event id in the log (0 for none).
+pub(crate) async fn newest_event(app: &TestApp) -> i64 {
+    let mut db = app.db().await;
+    sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM events")
+        .fetch_one(&mut db)
+        .await
+        .unwrap()
+}
+
 /// `(id, kind)` of every event after `after`, from the log itself.
 pub(crate) async fn logged_after(app: &TestApp, after: i64) -> Vec<(i64, String)> {
     let mut db = app.db().await;

@@ -5,7 +5,7 @@
 use app::protocol::{close, Change, Event, ServerFrame};
 
 use super::client::{Dial, Ending, Live};
-use super::{created, id_kinds, logged_after};
+use super::{created, id_kinds, logged_after, newest_event};
 use crate::chat_helpers::User;
 use crate::helpers::TestApp;
 
@@ -107,7 +107,6 @@ async fn pruned_through(app: &TestApp) -> i64 {
         .unwrap()
 }
 
-/// Sends until the pump has pruned the log past `cursor`.
 /// The pruned point once the pump has caught up with the whole log and
 /// pruned for it: the pump prunes through `newest - keep` once that is
 /// more than a tenth of `keep` past the last prune (`live::pump::prune`),
@@ -129,9 +128,26 @@ async fn settled_pruned_point(app: &TestApp, keep: i64) -> i64 {
     }
 }
 
-async fn send_until_pruned_past(app: &TestApp, sender: &User, thread: &str, cursor: i64) {
-    let deadline = std::time::Instant::now() + super::client::PATIENCE;
+/// Sends until the pump has pruned the log past `cursor`, the log keeping
+/// `keep` events. The pump prunes through `newest - keep` once that is more
+/// than a tenth of `keep` past its last prune (`live::pump::prune`), so
+/// once the log reaches `cursor + keep + keep / 10` a prune past `cursor`
+/// is due. The sends that takes are made whatever they cost (some hundreds
+/// here, which a loaded machine may take longer than the patience over);
+/// the patience is the pump's, counted from then.
+async fn send_until_pruned_past(
+    app: &TestApp,
+    sender: &User,
+    thread: &str,
+    cursor: i64,
+    keep: i64,
+) {
     let mut i = 0;
+    while newest_event(app).await <= cursor + keep + keep / 10 {
+        sender.send(thread, &format!("filler {i}")).await;
+        i += 1;
+    }
+    let deadline = std::time::Instant::now() + super::client::PATIENCE;
     loop {
         let pruned = pruned_through(app).await;
         if pruned > cursor {
@@ -141,8 +157,7 @@ async fn send_until_pruned_past(app: &TestApp, sender: &User, thread: &str, curs
             std::time::Instant::now() < deadline,
             "the log was not pruned past {cursor} (at {pruned})"
         );
-        sender.send(thread, &format!("filler {i}")).await;
-        i += 1;
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
 }
 
@@ -158,7 +173,7 @@ async fn resuming_from_before_the_kept_log_or_past_its_end_gets_reload() {
     let dm = ana.start_chat(&["bob"]).await.id;
     let (b, old) = Live::open(&bob).await;
     b.close().await;
-    send_until_pruned_past(&app, &ana, &dm, old).await;
+    send_until_pruned_past(&app, &ana, &dm, old, 10).await;
     let newest = logged_after(&app, 0).await.last().unwrap().0;
 
     let mut b = Dial::as_user(&bob).after(old).connect().await.unwrap();
@@ -230,7 +245,7 @@ async fn a_replay_overtaken_by_pruning_is_cut_off_rather_than_skipping_events() 
     .connect()
     .await
     .unwrap();
-    send_until_pruned_past(&app, &ana, &elsewhere, missed[520]).await;
+    send_until_pruned_past(&app, &ana, &elsewhere, missed[520], 700).await;
 
     // Every event he gets is the next one he missed; when the log no
     // longer holds the rest he is cut off (and resumes to a reload), never
