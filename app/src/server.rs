@@ -5,6 +5,7 @@
 pub mod access;
 pub mod client_ip;
 pub mod context;
+pub mod group_commit;
 pub mod limits;
 pub mod live;
 pub mod otter;

@@ -31,6 +31,11 @@ pub struct Config {
     /// `PARLEY_EVENTS_KEPT` (events kept for resuming clients, default
     /// 100,000).
     pub live: app::server::live::LiveSettings,
+    /// `PARLEY_WRITE_BATCH`: the most writes one transaction commits
+    /// together (group commit, `app::server::group_commit`; default
+    /// [`MAX_BATCH`](app::server::group_commit::MAX_BATCH)); `1` gives
+    /// every write a transaction of its own, as a benchmark's baseline.
+    pub write_batch: usize,
     /// `PARLEY_OTTER_DELAY_MS`: how long Otter waits before each answer
     /// (default 0). For tests that stop the server between a question and
     /// its answer.
@@ -60,6 +65,10 @@ impl Config {
             precompress_assets: var("LEPTOS_WATCH").is_none(),
             demo: var("PARLEY_DEMO").is_some_and(|v| is_on(&v)),
             live: live_settings(&var)?,
+            write_batch: positive(&var, "PARLEY_WRITE_BATCH")?
+                .map_or(app::server::group_commit::MAX_BATCH, |n| {
+                    usize::try_from(n).unwrap_or(usize::MAX)
+                }),
             otter_delay: std::time::Duration::from_millis(
                 var("PARLEY_OTTER_DELAY_MS")
                     .and_then(|v| v.trim().parse().ok())
@@ -80,24 +89,27 @@ fn live_settings(
     var: &dyn Fn(&str) -> Option<String>,
 ) -> Result<app::server::live::LiveSettings, StartError> {
     let mut live = app::server::live::LiveSettings::default();
-    let number = |k: &str| -> Result<Option<i64>, StartError> {
-        var(k)
-            .map(|v| {
-                v.trim()
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .ok_or_else(|| StartError::Config(format!("{k} {v:?}: not a positive number")))
-            })
-            .transpose()
-    };
-    if let Some(n) = number("PARLEY_LIVE_QUEUE")? {
+    if let Some(n) = positive(var, "PARLEY_LIVE_QUEUE")? {
         live.queue = usize::try_from(n).unwrap_or(usize::MAX);
     }
-    if let Some(n) = number("PARLEY_EVENTS_KEPT")? {
+    if let Some(n) = positive(var, "PARLEY_EVENTS_KEPT")? {
         live.events_kept = n;
     }
     Ok(live)
+}
+
+/// The variable `k` as a number above zero; `None` when unset, an error
+/// naming it when set to anything else.
+fn positive(var: &dyn Fn(&str) -> Option<String>, k: &str) -> Result<Option<i64>, StartError> {
+    var(k)
+        .map(|v| {
+            v.trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| StartError::Config(format!("{k} {v:?}: not a positive number")))
+        })
+        .transpose()
 }
 
 /// `1` or `true` (any case, spaces ignored) switch a flag on; anything else

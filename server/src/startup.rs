@@ -88,7 +88,7 @@ impl Application {
             .site_addr(local_addr)
             .reload_port(config.reload_port)
             .build();
-        let mut state = AppState::new(db, config.live);
+        let mut state = AppState::new(db, config.live, config.write_batch);
         let limits_cleanup = forget_recovered_limits(state.auth_limits.clone());
         let pump = tokio::spawn(app::server::live::pump::run(
             state.db.clone(),

@@ -7,15 +7,13 @@
 //! and sqlx's transaction guard, leaving a pooled connection inside a
 //! transaction that holds the write lock for good (every later write fails
 //! with "database is locked"). So no request future ever holds a
-//! transaction: [`write`] runs the whole transaction on a task of its own
-//! that the request merely awaits. Dropping the request drops only the
+//! transaction: [`write`] hands the work to this node's write queue
+//! ([`super::group_commit`]), whose own task runs the transaction; the
+//! request merely awaits the answer. Dropping the request drops only the
 //! wait; the task commits or rolls back as if the client were still there.
 //! The pool's release check (`server::db`) is the second line: a connection
 //! that still is inside a transaction when it comes back is closed, never
 //! reused.
-
-use std::future::Future;
-use std::pin::Pin;
 
 use super::{state, ResultExt};
 use crate::domain::parse_thread_id;
@@ -32,23 +30,24 @@ pub async fn member_thread(public_id: &str, user_id: i64) -> Result<MemberThread
         .ok_or(AppError::NotFound)
 }
 
-/// The work of one write transaction: borrows the transaction's connection
-/// for as long as it runs.
-pub type TxFuture<'c, T> = Pin<Box<dyn Future<Output = Result<T, AppError>> + Send + 'c>>;
+pub use super::group_commit::TxFuture;
 
-/// Runs `work` in one write transaction and commits it, then wakes the live
+/// Runs `work` in a write transaction and commits it, then wakes the live
 /// hub so every open tab hears of the change at once. Every write a user
 /// can cause goes through here.
 ///
+/// - The write goes through this node's [group commit](super::group_commit):
+///   it shares a transaction with the writes waiting beside it, in a
+///   savepoint of its own, and is answered once that transaction commits.
 /// - The transaction holds the database's one write slot from its start
 ///   ([`store::Db::begin_write`]: SQLite's write lock, PostgreSQL's
-///   advisory lock): writes commit one at a time, in id order, which is
-///   what makes the event cursor gap-free on both backends.
-/// - `work` returning `Err` rolls everything back; that error is returned.
-/// - It runs on a spawned task (see the module doc), so it is safe to drop
-///   the returned future at any point: the write then still completes or
-///   rolls back in full, and the connection goes back to the pool outside
-///   any transaction.
+///   advisory lock): writes commit one batch at a time, in id order, which
+///   is what makes the event cursor gap-free on both backends.
+/// - `work` returning `Err` rolls back all it wrote; that error is returned.
+/// - It runs on the queue's task (see the module doc), so it is safe to
+///   drop the returned future at any point: the write then still completes
+///   or rolls back in full, and the connection goes back to the pool
+///   outside any transaction.
 ///
 /// `what` names the write in the log if the commit fails.
 pub async fn write<T, F>(what: &'static str, work: F) -> Result<T, AppError>
@@ -70,16 +69,5 @@ where
     T: Send + 'static,
     F: for<'c> FnOnce(&'c mut Tx) -> TxFuture<'c, T> + Send + 'static,
 {
-    let task = tokio::spawn(async move {
-        let mut tx = state
-            .db
-            .begin_write()
-            .await
-            .context("starting a write transaction")?;
-        let out = work(&mut tx).await?;
-        tx.commit().await.context(what)?;
-        state.hub.wake();
-        Ok(out)
-    });
-    task.await.context("joining a write task")?
+    state.writes.write(what, work).await
 }

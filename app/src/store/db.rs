@@ -196,6 +196,29 @@ impl Tx {
         }
     }
 
+    /// Opens the savepoint of one write in a batch
+    /// ([`crate::server::group_commit`]); close it with
+    /// [`Tx::release_savepoint`] before the next is opened.
+    pub async fn savepoint(&mut self) -> Result<(), sqlx::Error> {
+        on_tx!(self, c => sqlx::Executor::execute(&mut *c, "SAVEPOINT write").await.map(drop))?;
+        Ok(())
+    }
+
+    /// Closes the savepoint of [`Tx::savepoint`], keeping what was written
+    /// since, or with `undo` rolling that back first (on PostgreSQL this
+    /// also clears an error that aborted the transaction). One round trip
+    /// either way: a plain `&str` goes by PostgreSQL's simple protocol,
+    /// which takes both statements at once (and prepares nothing).
+    pub async fn release_savepoint(&mut self, undo: bool) -> Result<(), sqlx::Error> {
+        let sql = if undo {
+            "ROLLBACK TO SAVEPOINT write; RELEASE SAVEPOINT write"
+        } else {
+            "RELEASE SAVEPOINT write"
+        };
+        on_tx!(self, c => sqlx::Executor::execute(&mut *c, sql).await.map(drop))?;
+        Ok(())
+    }
+
     pub async fn rollback(self) -> Result<(), sqlx::Error> {
         match self {
             Tx::Sqlite(tx, _gate) => tx.rollback().await,

@@ -112,6 +112,7 @@ async fn main() -> Result<()> {
         precompress_assets: false,
         demo: false,
         live: Default::default(),
+        write_batch: app::server::group_commit::MAX_BATCH,
         otter_delay: Default::default(),
     };
     let app = Application::build(config)

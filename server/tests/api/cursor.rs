@@ -11,7 +11,7 @@ use chrono::Utc;
 use crate::helpers::{fresh_database, on_postgres};
 
 /// A migrated database of this run's backend with one user and thread.
-async fn fixture() -> (tempfile::TempDir, Db, i64) {
+pub(crate) async fn fixture() -> (tempfile::TempDir, Db, i64) {
     let dir = tempfile::tempdir().unwrap();
     let db = server::db::connect_and_migrate(&fresh_database(dir.path()).await)
         .await

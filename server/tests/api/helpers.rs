@@ -214,6 +214,7 @@ pub fn test_config(database_url: &str) -> Config {
         precompress_assets: true,
         demo: false,
         live: Default::default(),
+        write_batch: app::server::group_commit::MAX_BATCH,
         otter_delay: Default::default(),
     }
 }

@@ -13,6 +13,7 @@ mod demo;
 mod direct_chats;
 mod events;
 mod floods;
+mod group_commit;
 mod groups;
 mod helpers;
 mod html_safety;

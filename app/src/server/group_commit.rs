@@ -1,0 +1,248 @@
+//! Group commit: this node's writes queue here and commit in batches, one
+//! transaction per batch.
+//!
+//! Why: every write holds the database's one write slot from its `BEGIN`
+//! to its `COMMIT` (the gap-free cursor: [`crate::store::Db::begin_write`]).
+//! One transaction per write pays that slot's fixed costs one write after
+//! another: the `BEGIN` (and on PostgreSQL the advisory-lock round trip),
+//! the `COMMIT`, SQLite's write of the touched pages to its WAL, and on
+//! PostgreSQL the WAL flush every commit waits for with the slot held. So
+//! writes wait in one queue, and each batch takes all that are waiting (up
+//! to [`MAX_BATCH`]) into one transaction: each write runs in a savepoint of
+//! its own, so a write that fails is rolled back alone and its caller gets
+//! its own error, and the batch's one commit makes the others durable
+//! together. Writes that arrive while a batch commits form the next one;
+//! under no load a batch is one write, run without a savepoint, which is
+//! exactly the transaction it would have had alone.
+//!
+//! The guarantees are the ones a transaction per write gave: a caller's
+//! answer comes only after its write is committed (or with its error);
+//! writes commit in the order they were queued; ids are taken in commit
+//! order, so cursors stay gap-free; and a caller that goes away (its
+//! future dropped at any `.await`) drops only its wait, never the write.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::live::Hub;
+use super::ResultExt;
+use crate::error::AppError;
+use crate::store::{Db, Tx};
+
+/// The most writes one transaction takes by default (`PARLEY_WRITE_BATCH`).
+/// A batch holds the write slot for all of them (a few statements each,
+/// tens of microseconds apiece on SQLite), so this bounds how long the
+/// first write of a batch waits for the last.
+pub const MAX_BATCH: usize = 64;
+
+/// The work of one write transaction: borrows the transaction's connection
+/// for as long as it runs.
+pub type TxFuture<'c, T> = Pin<Box<dyn Future<Output = Result<T, AppError>> + Send + 'c>>;
+
+/// This node's write queue (a handle: cheap to clone, all clones share one
+/// queue and one committing task).
+#[derive(Clone, Debug)]
+pub struct GroupCommit {
+    queue: mpsc::UnboundedSender<Box<dyn Job>>,
+    /// Transactions committed so far (each one batch).
+    commits: Arc<AtomicU64>,
+}
+
+impl GroupCommit {
+    /// Starts the committing task on the current Tokio runtime, taking up
+    /// to `max_batch` writes a transaction (at least 1). It ends when the
+    /// last handle is dropped, after the writes already queued. After each
+    /// commit it wakes `hub` (the live pump and Otter).
+    pub fn start(db: Db, hub: Arc<Hub>, max_batch: usize) -> Self {
+        let (queue, waiting) = mpsc::unbounded_channel();
+        let commits = Arc::new(AtomicU64::new(0));
+        tokio::spawn(commit_batches(
+            db,
+            hub,
+            waiting,
+            max_batch.max(1),
+            commits.clone(),
+        ));
+        Self { queue, commits }
+    }
+
+    /// How many transactions this queue has committed (each a batch of one
+    /// or more writes; batches whose every write failed are not counted).
+    pub fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
+    }
+
+    /// Runs `work` in a write transaction (shared with other writes of its
+    /// batch, in a savepoint of its own) and answers once it is committed.
+    ///
+    /// - `work` returning `Err` rolls back everything it wrote; that error
+    ///   is the answer, and the other writes of the batch are unaffected.
+    /// - A failed commit answers every write of the batch with the error
+    ///   ([`AppError::Unavailable`] when the database cannot be reached,
+    ///   else [`AppError::Internal`], the cause logged with `what`).
+    /// - Dropping the returned future drops only the wait: the write still
+    ///   commits or rolls back in full.
+    pub async fn write<T, F>(&self, what: &'static str, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Tx) -> TxFuture<'c, T> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(Box::new(Queued { what, work, reply }))
+            .map_err(|_| {
+                tracing::error!("{what}: the write queue is closed");
+                AppError::Unavailable
+            })?;
+        answer.await.unwrap_or_else(|_| {
+            // The batch's task panicked (a bug in some write's work): the
+            // batch was rolled back when its transaction was dropped.
+            tracing::error!("{what}: the write's batch failed before it answered");
+            Err(AppError::Internal)
+        })
+    }
+}
+
+/// A queued write with its result type erased, so one queue holds them all.
+trait Job: Send {
+    /// Runs the work on `tx`; the result waits in [`Ran`] for the commit.
+    fn run<'c>(self: Box<Self>, tx: &'c mut Tx) -> Pin<Box<dyn Future<Output = Ran> + Send + 'c>>;
+    /// Answers with `error` without running (the batch could not start).
+    fn fail(self: Box<Self>, error: AppError);
+    fn what(&self) -> &'static str;
+}
+
+/// A write that has run and waits for its batch's commit.
+struct Ran {
+    /// Whether its work succeeded (else it is rolled back to its savepoint).
+    ok: bool,
+    /// Sends the answer, given how the commit went.
+    answer: Box<dyn FnOnce(Result<(), AppError>) + Send>,
+}
+
+struct Queued<T, F> {
+    what: &'static str,
+    work: F,
+    reply: oneshot::Sender<Result<T, AppError>>,
+}
+
+impl<T, F> Job for Queued<T, F>
+where
+    T: Send + 'static,
+    F: for<'c> FnOnce(&'c mut Tx) -> TxFuture<'c, T> + Send + 'static,
+{
+    fn run<'c>(self: Box<Self>, tx: &'c mut Tx) -> Pin<Box<dyn Future<Output = Ran> + Send + 'c>> {
+        let Queued { work, reply, .. } = *self;
+        let done = work(tx);
+        Box::pin(async move {
+            let out = done.await;
+            Ran {
+                ok: out.is_ok(),
+                // Its own error wins: a failed write was rolled back
+                // whatever became of the batch. A closed reply (the caller
+                // left) is nothing to report.
+                answer: Box::new(move |committed| {
+                    let _ = reply.send(out.and_then(|value| committed.map(|()| value)));
+                }),
+            }
+        })
+    }
+
+    fn fail(self: Box<Self>, error: AppError) {
+        let _ = self.reply.send(Err(error));
+    }
+
+    fn what(&self) -> &'static str {
+        self.what
+    }
+}
+
+/// The committing task: takes every write waiting (up to `max_batch`),
+/// commits them as one batch, wakes the hub, and goes on until the queue
+/// is closed and empty.
+async fn commit_batches(
+    db: Db,
+    hub: Arc<Hub>,
+    mut waiting: mpsc::UnboundedReceiver<Box<dyn Job>>,
+    max_batch: usize,
+    commits: Arc<AtomicU64>,
+) {
+    let mut jobs = Vec::new();
+    while waiting.recv_many(&mut jobs, max_batch).await > 0 {
+        let batch = std::mem::take(&mut jobs);
+        // On a task of its own, so a panic in one write's work fails its
+        // batch (each caller hears an error), not every later write.
+        let done = tokio::spawn(commit(db.clone(), hub.clone(), commits.clone(), batch));
+        if let Err(e) = done.await {
+            tracing::error!(error = %e, "a write batch panicked");
+        }
+    }
+}
+
+/// Runs `batch` in one write transaction and commits it; then, if anything
+/// was committed, counts it and wakes `hub`, and answers every write.
+async fn commit(db: Db, hub: Arc<Hub>, commits: Arc<AtomicU64>, batch: Vec<Box<dyn Job>>) {
+    let what = batch.first().map_or("a write", |job| job.what());
+    let mut tx = match db
+        .begin_write()
+        .await
+        .context("starting a write transaction")
+    {
+        Ok(tx) => tx,
+        Err(e) => {
+            for job in batch {
+                job.fail(e.clone());
+            }
+            return;
+        }
+    };
+    // A lone write needs no savepoint: its transaction is its own.
+    let savepoints = batch.len() > 1;
+    let mut ran: Vec<Ran> = Vec::with_capacity(batch.len());
+    let mut jobs = batch.into_iter();
+    while let Some(job) = jobs.next() {
+        let what = job.what();
+        let step = async {
+            if savepoints {
+                tx.savepoint().await.context(what)?;
+            }
+            let done = job.run(&mut tx).await;
+            if savepoints {
+                tx.release_savepoint(!done.ok).await.context(what)?;
+            }
+            Ok::<_, AppError>(done)
+        };
+        match step.await {
+            Ok(done) => ran.push(done),
+            // The connection failed mid-batch: nothing of it commits
+            // (dropping `tx` rolls it back), and every write hears so.
+            Err(e) => {
+                for done in ran {
+                    (done.answer)(Err(e.clone()));
+                }
+                for job in jobs {
+                    job.fail(e.clone());
+                }
+                return;
+            }
+        }
+    }
+    let any = ran.iter().any(|done| done.ok);
+    let committed = if any {
+        tx.commit().await.context(what)
+    } else {
+        // Every write failed and was undone: nothing to make durable.
+        tx.rollback().await.context(what)
+    };
+    if any && committed.is_ok() {
+        commits.fetch_add(1, Ordering::Relaxed);
+        hub.wake();
+    }
+    for done in ran {
+        (done.answer)(committed.clone());
+    }
+}

@@ -1,0 +1,232 @@
+//! Group commit (`app::server::group_commit`): writes that wait together
+//! commit in one transaction, each in a savepoint of its own, on a real
+//! database of this run's backend. What must hold is what a transaction
+//! per write gave: a failed write undone alone, the others kept; answers
+//! only after the commit; queue order is id order; a caller that leaves
+//! does not undo its write.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::error::AppError;
+use app::server::group_commit::{GroupCommit, MAX_BATCH};
+use app::server::live::{Hub, LiveSettings};
+use app::store::{events, events::EventKind, Db, Tx};
+use chrono::Utc;
+
+use crate::cursor::fixture;
+
+fn queue(db: &Db) -> GroupCommit {
+    GroupCommit::start(
+        db.clone(),
+        Arc::new(Hub::new(LiveSettings::default())),
+        MAX_BATCH,
+    )
+}
+
+/// Appends one event to `thread`; answers its id.
+async fn append(writes: &GroupCommit, thread: i64) -> Result<i64, AppError> {
+    writes
+        .write("a test event", move |tx| {
+            Box::pin(async move {
+                events::append(tx, thread, EventKind::ThreadRenamed, None, None, Utc::now())
+                    .await
+                    .map_err(|e| AppError::BadRequest(e.to_string()))
+            })
+        })
+        .await
+}
+
+/// Appends an event, then fails (with nothing wrong in the database).
+async fn append_then_refuse(writes: &GroupCommit, thread: i64) -> Result<i64, AppError> {
+    writes
+        .write("a refused test event", move |tx| {
+            Box::pin(async move {
+                events::append(tx, thread, EventKind::ThreadRenamed, None, None, Utc::now())
+                    .await
+                    .map_err(|e| AppError::BadRequest(e.to_string()))?;
+                Err(AppError::BadRequest("refused after writing".into()))
+            })
+        })
+        .await
+}
+
+/// Appends an event, then runs a statement the database rejects (on
+/// PostgreSQL that aborts the whole transaction until rolled back).
+async fn append_then_break(writes: &GroupCommit, thread: i64) -> Result<i64, AppError> {
+    writes
+        .write("a broken test event", move |tx| {
+            Box::pin(async move {
+                events::append(tx, thread, EventKind::ThreadRenamed, None, None, Utc::now())
+                    .await
+                    .map_err(|e| AppError::BadRequest(e.to_string()))?;
+                let bad = "SELECT * FROM no_such_table";
+                let failed = match tx {
+                    Tx::Sqlite(t, _) => sqlx::query(bad).execute(&mut **t).await.is_err(),
+                    Tx::Postgres(t, _) => sqlx::query(bad).execute(&mut **t).await.is_err(),
+                };
+                assert!(failed, "the database took a statement on no table");
+                Err(AppError::Internal)
+            })
+        })
+        .await
+}
+
+/// Every event id in the database, in order.
+async fn all_events(db: &Db) -> Vec<i64> {
+    events::after(db, 0, 1000)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.id)
+        .collect()
+}
+
+/// Holds the write slot for `hold`, so that writes queued meanwhile wait
+/// and then go as one batch.
+async fn hold_the_slot(db: &Db, hold: Duration) {
+    let tx = db.begin_write().await.unwrap();
+    tokio::time::sleep(hold).await;
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_failed_write_in_a_batch_is_undone_alone() {
+    let (_dir, db, thread) = fixture().await;
+    let writes = queue(&db);
+    let before = all_events(&db).await;
+    let commits = writes.commits();
+
+    // The slot is taken first; the five writes queue behind it in this
+    // order (join polls them in order) and go as one batch.
+    let slot = db.begin_write().await.unwrap();
+    let release = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        slot.commit().await.unwrap();
+    };
+    let (a, refused, b, broken, c, ()) = tokio::join!(
+        append(&writes, thread),
+        append_then_refuse(&writes, thread),
+        append(&writes, thread),
+        append_then_break(&writes, thread),
+        append(&writes, thread),
+        release,
+    );
+
+    assert_eq!(
+        refused,
+        Err(AppError::BadRequest("refused after writing".into()))
+    );
+    assert_eq!(broken, Err(AppError::Internal));
+    let (a, b, c) = (a.unwrap(), b.unwrap(), c.unwrap());
+    assert!(a < b && b < c, "ids in queue order: {a}, {b}, {c}");
+    let mut expected = before;
+    expected.extend([a, b, c]);
+    assert_eq!(
+        all_events(&db).await,
+        expected,
+        "the three good writes are stored, nothing of the failed two"
+    );
+    assert_eq!(
+        writes.commits(),
+        commits + 1,
+        "the five writes went in one transaction"
+    );
+}
+
+#[tokio::test]
+async fn writes_commit_in_the_order_they_were_queued() {
+    let (_dir, db, thread) = fixture().await;
+    let writes = queue(&db);
+    let before = all_events(&db).await;
+    let commits = writes.commits();
+    let ids = futures_util::future::join_all((0..200).map(|_| append(&writes, thread)))
+        .await
+        .into_iter()
+        .collect::<Result<Vec<i64>, _>>()
+        .unwrap();
+
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    let mut expected = before;
+    expected.extend(&ids);
+    assert_eq!(all_events(&db).await, expected, "each stored once");
+    let transactions = writes.commits() - commits;
+    assert!(
+        transactions < 200 && transactions >= 200 / MAX_BATCH as u64,
+        "200 writes waiting together took {transactions} transactions"
+    );
+}
+
+#[tokio::test]
+async fn a_lone_failed_write_commits_nothing() {
+    let (_dir, db, thread) = fixture().await;
+    let writes = queue(&db);
+    let before = all_events(&db).await;
+    let commits = writes.commits();
+    assert!(append_then_refuse(&writes, thread).await.is_err());
+    assert!(append_then_break(&writes, thread).await.is_err());
+    assert_eq!(all_events(&db).await, before);
+    assert_eq!(writes.commits(), commits, "nothing to commit");
+    // …and the queue goes on.
+    let id = append(&writes, thread).await.unwrap();
+    assert_eq!(all_events(&db).await.last(), Some(&id));
+}
+
+#[tokio::test]
+async fn a_caller_that_leaves_does_not_undo_its_write() {
+    let (_dir, db, thread) = fixture().await;
+    let writes = queue(&db);
+    let before = all_events(&db).await;
+    let slot = db.begin_write().await.unwrap();
+    // The caller gives up while its write waits for the slot.
+    let left = tokio::time::timeout(Duration::from_millis(100), append(&writes, thread)).await;
+    assert!(left.is_err(), "the write answered while the slot was held");
+    slot.commit().await.unwrap();
+    // The next write is answered after it, so the first is committed by then.
+    let next = append(&writes, thread).await.unwrap();
+    let stored = all_events(&db).await;
+    assert_eq!(stored.len(), before.len() + 2, "{stored:?}");
+    assert_eq!(stored.last(), Some(&next));
+}
+
+#[tokio::test]
+async fn an_answer_comes_only_after_the_commit() {
+    let (_dir, db, thread) = fixture().await;
+    let writes = queue(&db);
+    // While another transaction holds the slot, nothing is answered.
+    let held = tokio::spawn({
+        let db = db.clone();
+        async move { hold_the_slot(&db, Duration::from_millis(300)).await }
+    });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let id = append(&writes, thread).await.unwrap();
+    assert!(held.is_finished(), "answered while the slot was held");
+    // A reader on another connection sees it the moment it is answered.
+    assert_eq!(all_events(&db).await.last(), Some(&id));
+}
+
+#[tokio::test]
+async fn a_panicking_write_fails_its_batch_not_the_queue() {
+    let (_dir, db, thread) = fixture().await;
+    let writes = queue(&db);
+    let before = all_events(&db).await;
+    let slot = db.begin_write().await.unwrap();
+    let release = async {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        slot.commit().await.unwrap();
+    };
+    let panics = writes.write("a panicking test write", move |tx| {
+        Box::pin(async move {
+            events::append(tx, thread, EventKind::ThreadRenamed, None, None, Utc::now())
+                .await
+                .map_err(|e| AppError::BadRequest(e.to_string()))?;
+            panic!("a bug in a write");
+        })
+    });
+    let (beside, panicked, ()) = tokio::join!(append(&writes, thread), panics, release);
+    assert_eq!(panicked, Err::<i64, _>(AppError::Internal));
+    assert_eq!(beside, Err(AppError::Internal), "its batch failed as one");
+    assert_eq!(all_events(&db).await, before, "and was rolled back");
+    let id = append(&writes, thread).await.unwrap();
+    assert_eq!(all_events(&db).await.last(), Some(&id), "the queue goes on");
+}
