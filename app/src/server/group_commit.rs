@@ -200,19 +200,25 @@ async fn commit(db: Db, hub: Arc<Hub>, commits: Arc<AtomicU64>, batch: Vec<Box<d
             return;
         }
     };
-    // A lone write needs no savepoint: its transaction is its own.
+    // A lone write needs no savepoint: its transaction is its own. Else
+    // one savepoint is open throughout, moved on after each write that
+    // succeeds (one round trip between two writes); the commit closes the
+    // last one.
     let savepoints = batch.len() > 1;
     let mut ran: Vec<Ran> = Vec::with_capacity(batch.len());
     let mut jobs = batch.into_iter();
     while let Some(job) = jobs.next() {
         let what = job.what();
+        let (first, last) = (ran.is_empty(), jobs.len() == 0);
         let step = async {
-            if savepoints {
+            if savepoints && first {
                 tx.savepoint().await.context(what)?;
             }
             let done = job.run(&mut tx).await;
-            if savepoints {
-                tx.release_savepoint(!done.ok).await.context(what)?;
+            if savepoints && !done.ok {
+                tx.undo_to_savepoint().await.context(what)?;
+            } else if savepoints && !last {
+                tx.next_savepoint().await.context(what)?;
             }
             Ok::<_, AppError>(done)
         };

@@ -196,27 +196,31 @@ impl Tx {
         }
     }
 
-    /// Opens the savepoint of one write in a batch
-    /// ([`crate::server::group_commit`]); close it with
-    /// [`Tx::release_savepoint`] before the next is opened.
+    /// Opens the savepoint the first write of a batch runs in
+    /// ([`crate::server::group_commit`]).
     pub async fn savepoint(&mut self) -> Result<(), sqlx::Error> {
-        on_tx!(self, c => sqlx::Executor::execute(&mut *c, "SAVEPOINT write").await.map(drop))?;
-        Ok(())
+        self.run_plain("SAVEPOINT write").await
     }
 
-    /// Closes the savepoint of [`Tx::savepoint`], keeping what was written
-    /// since, or with `undo` rolling that back first (on PostgreSQL this
-    /// also clears an error that aborted the transaction). One round trip
-    /// either way: a plain `&str` goes by PostgreSQL's simple protocol,
-    /// which takes both statements at once (and prepares nothing).
-    pub async fn release_savepoint(&mut self, undo: bool) -> Result<(), sqlx::Error> {
-        let sql = if undo {
-            "ROLLBACK TO SAVEPOINT write; RELEASE SAVEPOINT write"
-        } else {
-            "RELEASE SAVEPOINT write"
-        };
-        on_tx!(self, c => sqlx::Executor::execute(&mut *c, sql).await.map(drop))?;
-        Ok(())
+    /// Keeps what the write in the savepoint wrote and opens a new
+    /// savepoint for the next write, in one round trip.
+    pub async fn next_savepoint(&mut self) -> Result<(), sqlx::Error> {
+        self.run_plain("RELEASE SAVEPOINT write; SAVEPOINT write")
+            .await
+    }
+
+    /// Undoes what was written since the savepoint (on PostgreSQL this also
+    /// clears an error that aborted the transaction). The savepoint stays
+    /// open, as it was when made: the next write runs in it, or the commit
+    /// closes it.
+    pub async fn undo_to_savepoint(&mut self) -> Result<(), sqlx::Error> {
+        self.run_plain("ROLLBACK TO SAVEPOINT write").await
+    }
+
+    /// Runs fixed SQL: a plain `&str` goes by PostgreSQL's simple protocol,
+    /// which takes several statements at once and prepares nothing.
+    async fn run_plain(&mut self, sql: &'static str) -> Result<(), sqlx::Error> {
+        on_tx!(self, c => sqlx::Executor::execute(&mut *c, sql).await.map(drop))
     }
 
     pub async fn rollback(self) -> Result<(), sqlx::Error> {

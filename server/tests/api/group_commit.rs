@@ -97,19 +97,21 @@ async fn a_failed_write_in_a_batch_is_undone_alone() {
     let before = all_events(&db).await;
     let commits = writes.commits();
 
-    // The slot is taken first; the five writes queue behind it in this
-    // order (join polls them in order) and go as one batch.
+    // The slot is taken first; the six writes queue behind it in this
+    // order (join polls them in order) and go as one batch: two failures
+    // in a row, and the last one failing too.
     let slot = db.begin_write().await.unwrap();
     let release = async {
         tokio::time::sleep(Duration::from_millis(300)).await;
         slot.commit().await.unwrap();
     };
-    let (a, refused, b, broken, c, ()) = tokio::join!(
+    let (a, refused, broken, b, c, last, ()) = tokio::join!(
         append(&writes, thread),
         append_then_refuse(&writes, thread),
-        append(&writes, thread),
         append_then_break(&writes, thread),
         append(&writes, thread),
+        append(&writes, thread),
+        append_then_break(&writes, thread),
         release,
     );
 
@@ -118,6 +120,7 @@ async fn a_failed_write_in_a_batch_is_undone_alone() {
         Err(AppError::BadRequest("refused after writing".into()))
     );
     assert_eq!(broken, Err(AppError::Internal));
+    assert_eq!(last, Err(AppError::Internal));
     let (a, b, c) = (a.unwrap(), b.unwrap(), c.unwrap());
     assert!(a < b && b < c, "ids in queue order: {a}, {b}, {c}");
     let mut expected = before;
@@ -125,12 +128,12 @@ async fn a_failed_write_in_a_batch_is_undone_alone() {
     assert_eq!(
         all_events(&db).await,
         expected,
-        "the three good writes are stored, nothing of the failed two"
+        "the three good writes are stored, nothing of the failed three"
     );
     assert_eq!(
         writes.commits(),
         commits + 1,
-        "the five writes went in one transaction"
+        "the six writes went in one transaction"
     );
 }
 
