@@ -37,29 +37,27 @@ async fn append(writes: &GroupCommit, thread: i64) -> Result<i64, AppError> {
         .await
 }
 
-/// Appends an event, then fails (with nothing wrong in the database).
-async fn append_then_refuse(writes: &GroupCommit, thread: i64) -> Result<i64, AppError> {
-    writes
-        .write("a refused test event", move |tx| {
-            Box::pin(async move {
-                events::append(tx, thread, EventKind::ThreadRenamed, None, None, Utc::now())
-                    .await
-                    .map_err(|e| AppError::BadRequest(e.to_string()))?;
-                Err(AppError::BadRequest("refused after writing".into()))
-            })
-        })
-        .await
+/// How a test write fails after it has written.
+#[derive(Clone, Copy)]
+enum Failure {
+    /// It refuses, with nothing wrong in the database.
+    Refuse,
+    /// It runs a statement the database rejects (on PostgreSQL that
+    /// aborts the whole transaction until rolled back).
+    Break,
 }
 
-/// Appends an event, then runs a statement the database rejects (on
-/// PostgreSQL that aborts the whole transaction until rolled back).
-async fn append_then_break(writes: &GroupCommit, thread: i64) -> Result<i64, AppError> {
+/// Appends an event, then fails as `how` says.
+async fn append_then(writes: &GroupCommit, thread: i64, how: Failure) -> Result<i64, AppError> {
     writes
-        .write("a broken test event", move |tx| {
+        .write("a failing test event", move |tx| {
             Box::pin(async move {
                 events::append(tx, thread, EventKind::ThreadRenamed, None, None, Utc::now())
                     .await
                     .map_err(|e| AppError::BadRequest(e.to_string()))?;
+                if let Failure::Refuse = how {
+                    return Err(AppError::BadRequest("refused after writing".into()));
+                }
                 let bad = "SELECT * FROM no_such_table";
                 let failed = match tx {
                     Tx::Sqlite(t, _) => sqlx::query(bad).execute(&mut **t).await.is_err(),
@@ -107,11 +105,11 @@ async fn a_failed_write_in_a_batch_is_undone_alone() {
     };
     let (a, refused, broken, b, c, last, ()) = tokio::join!(
         append(&writes, thread),
-        append_then_refuse(&writes, thread),
-        append_then_break(&writes, thread),
+        append_then(&writes, thread, Failure::Refuse),
+        append_then(&writes, thread, Failure::Break),
         append(&writes, thread),
         append(&writes, thread),
-        append_then_break(&writes, thread),
+        append_then(&writes, thread, Failure::Break),
         release,
     );
 
@@ -166,8 +164,8 @@ async fn a_lone_failed_write_commits_nothing() {
     let writes = queue(&db);
     let before = all_events(&db).await;
     let commits = writes.commits();
-    assert!(append_then_refuse(&writes, thread).await.is_err());
-    assert!(append_then_break(&writes, thread).await.is_err());
+    assert!(append_then(&writes, thread, Failure::Refuse).await.is_err());
+    assert!(append_then(&writes, thread, Failure::Break).await.is_err());
     assert_eq!(all_events(&db).await, before);
     assert_eq!(writes.commits(), commits, "nothing to commit");
     // …and the queue goes on.
