@@ -7,6 +7,7 @@ pub mod frames;
 pub mod hub;
 pub mod notices;
 pub mod pump;
+pub mod queue;
 pub mod socket;
 
 pub use hub::{Hub, LiveSettings};

@@ -30,7 +30,9 @@ use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
 use chrono_tz::Tz;
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::Notify;
+
+use super::queue::{self, QueueReceiver, QueueSender, SendError};
 
 /// Tunables, from the server's configuration.
 #[derive(Debug, Clone, Copy)]
@@ -166,7 +168,7 @@ struct Conn {
     id: u64,
     session: String,
     tz: Tz,
-    tx: mpsc::Sender<Outgoing>,
+    tx: QueueSender,
     closer: Arc<Closer>,
     ephemeral: Arc<Ephemeral>,
     /// Still replaying from the log: events are not queued (see the module doc).
@@ -193,7 +195,7 @@ impl Present {
 /// What a socket gets when it joins.
 pub struct Joined {
     pub conn: u64,
-    pub rx: mpsc::Receiver<Outgoing>,
+    pub rx: QueueReceiver,
     pub closer: Arc<Closer>,
     pub ephemeral: Arc<Ephemeral>,
     /// Co-members have not been told this user is online: call
@@ -242,7 +244,7 @@ impl Hub {
     /// Registers a socket, replaying: from here on it receives ephemeral
     /// frames, and events once it calls [`Hub::go_live`].
     pub fn join(&self, user: i64, session: &str, tz: Tz) -> Joined {
-        let (tx, rx) = mpsc::channel(self.settings.queue.max(1));
+        let (tx, rx) = queue::bounded(self.settings.queue);
         let closer = Arc::new(Closer::default());
         let ephemeral = Arc::new(Ephemeral::default());
         let id = self.next_conn.fetch_add(1, Ordering::Relaxed);
@@ -397,9 +399,7 @@ impl Hub {
                 let Some(text) = text else {
                     continue;
                 };
-                if let Err(mpsc::error::TrySendError::Full(_)) =
-                    c.tx.try_send(Outgoing { event, text })
-                {
+                if let Err(SendError::Full) = c.tx.try_send(Outgoing { event, text }) {
                     tracing::info!(user, conn = c.id, "live: slow consumer cut off");
                     c.closer.close(crate::protocol::close::TOO_SLOW);
                 }

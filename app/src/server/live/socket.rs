@@ -306,7 +306,7 @@ impl Conn<'_> {
     }
 
     /// Forwards live frames and answers the client until one side stops.
-    async fn live(&mut self, mut rx: tokio::sync::mpsc::Receiver<super::hub::Outgoing>) -> Stop {
+    async fn live(&mut self, mut rx: super::queue::QueueReceiver) -> Stop {
         let settings = self.state.hub.settings();
         let mut heartbeat = tokio::time::interval(settings.heartbeat);
         heartbeat.tick().await;
@@ -354,7 +354,7 @@ impl Conn<'_> {
     async fn forward(
         &mut self,
         first: super::hub::Outgoing,
-        rx: &mut tokio::sync::mpsc::Receiver<super::hub::Outgoing>,
+        rx: &mut super::queue::QueueReceiver,
     ) -> Result<(), Stop> {
         use futures_util::SinkExt;
         let mut next = Some(first);
@@ -370,7 +370,7 @@ impl Conn<'_> {
                 fed += 1;
             }
             if fed < WRITE_RUN {
-                next = rx.try_recv().ok();
+                next = rx.try_recv();
             }
         }
         if fed == 0 {
