@@ -161,11 +161,11 @@ mod tests {
     async fn frames_come_out_in_order_and_a_full_queue_refuses() {
         let (tx, mut rx) = bounded(3);
         for e in 1..=3 {
-            tx.try_send(frame(e)).unwrap();
+            assert_eq!(tx.try_send(frame(e)), Ok(()));
         }
         assert_eq!(tx.try_send(frame(4)), Err(SendError::Full));
         assert_eq!(rx.recv().await.map(|f| f.event), Some(1));
-        tx.try_send(frame(5)).unwrap();
+        assert_eq!(tx.try_send(frame(5)), Ok(()));
         let rest: Vec<i64> = std::iter::from_fn(|| rx.try_recv().map(|f| f.event)).collect();
         assert_eq!(rest, [2, 3, 5]);
         assert!(rx.try_recv().is_none());
@@ -177,14 +177,14 @@ mod tests {
         let waiting = tokio::spawn(async move { rx.recv().await.map(|f| f.event) });
         tokio::time::sleep(Duration::from_millis(20)).await;
         assert!(!waiting.is_finished());
-        tx.try_send(frame(7)).unwrap();
-        assert_eq!(waiting.await.unwrap(), Some(7));
+        assert_eq!(tx.try_send(frame(7)), Ok(()));
+        assert!(matches!(waiting.await, Ok(Some(7))));
     }
 
     #[tokio::test]
     async fn the_receiver_drains_then_ends_when_the_sender_goes() {
         let (tx, mut rx) = bounded(4);
-        tx.try_send(frame(1)).unwrap();
+        assert_eq!(tx.try_send(frame(1)), Ok(()));
         drop(tx);
         assert_eq!(rx.recv().await.map(|f| f.event), Some(1));
         assert!(rx.recv().await.is_none());
@@ -202,7 +202,7 @@ mod tests {
         let (tx, mut rx) = bounded(4);
         let timed_out = tokio::time::timeout(Duration::from_millis(10), rx.recv()).await;
         assert!(timed_out.is_err());
-        tx.try_send(frame(3)).unwrap();
+        assert_eq!(tx.try_send(frame(3)), Ok(()));
         assert_eq!(rx.recv().await.map(|f| f.event), Some(3));
     }
 
@@ -211,7 +211,7 @@ mod tests {
         let (tx, mut rx) = bounded(256);
         assert_eq!(tx.shared.frames().capacity(), 0, "nothing until used");
         for e in 0..100 {
-            tx.try_send(frame(e)).unwrap();
+            assert_eq!(tx.try_send(frame(e)), Ok(()));
         }
         while rx.try_recv().is_some() {}
         assert_eq!(tx.shared.frames().capacity(), 0, "given back once drained");
