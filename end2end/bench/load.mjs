@@ -79,7 +79,7 @@ async function chatFixture(browser, readers) {
   const { id } = JSON.parse(await call(sender.page, 'start_chat', usernames));
   for (let i = 0; i < MESSAGES; i++) {
     const body = i % 10 === 0 ? `message ${i}: ${'a longer line of text '.repeat(8)}` : `message ${i}`;
-    await call(sender.page, 'send_message', { thread: id, body, client_id: `bench-${i}` });
+    await call(sender.page, 'send_message', { thread: id, body, client_id: `bench-load-${String(i).padStart(4, "0")}` });
   }
   await sender.ctx.close();
   return { id, members };
