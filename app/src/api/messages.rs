@@ -31,15 +31,6 @@ mod ssr {
         let direct = t.kind == "direct";
         let inserted = access::write("committing a message", move |tx| {
             Box::pin(async move {
-                // A retry of a message stored before a block is the same
-                // message, not a new send: it is answered as stored.
-                if direct
-                    && !store::messages::sent_before(tx, sender, &client_id)
-                        .await
-                        .context("looking up a client id")?
-                {
-                    refuse_if_blocked(tx, thread_id, sender).await?;
-                }
                 let inserted =
                     store::messages::insert(tx, thread_id, sender, &client_id, &kind, &body, now)
                         .await
@@ -50,6 +41,14 @@ mod ssr {
                     return Err(AppError::BadRequest(
                         "That message id was already used.".into(),
                     ));
+                }
+                // Checked after the insert, in the same write: a refusal
+                // rolls the new row back, and a retry of a message stored
+                // before a block (not created now) is the same message,
+                // answered as stored. Blocks are rare, so the usual send
+                // costs no statement to ask whether its id was used.
+                if direct && inserted.created {
+                    refuse_if_blocked(tx, thread_id, sender).await?;
                 }
                 // A question for Otter is answered in the asker's zone.
                 if kind == "text" && crate::bot::question(&body).is_some() {

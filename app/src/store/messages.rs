@@ -137,22 +137,6 @@ pub async fn insert(
     })
 }
 
-/// Whether `sender` already stored a message with this client id (a
-/// retry).
-pub async fn sent_before(
-    tx: &mut Tx,
-    sender_id: i64,
-    client_id: &str,
-) -> Result<bool, sqlx::Error> {
-    on_tx!(tx, c => sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM messages WHERE sender_id = $1 AND client_id = $2)",
-    )
-    .bind(sender_id)
-    .bind(client_id)
-    .fetch_one(&mut *c)
-    .await)
-}
-
 /// A system line ("ana added bo"), written by `actor`.
 pub async fn insert_system(
     tx: &mut Tx,

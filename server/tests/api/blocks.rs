@@ -8,7 +8,7 @@ use app::protocol::{Change, ClientFrame, ServerFrame};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::chat_helpers::{client_id, expect_status, wait_for, User};
+use crate::chat_helpers::{client_id, expect_status, ok, wait_for, FromJson, User};
 use crate::helpers::TestApp;
 use crate::live::client::{Live, QUIET};
 use crate::live::{assert_no_typing, newest_event};
@@ -105,6 +105,33 @@ async fn a_blocked_persons_direct_message_is_refused_neutrally_and_nothing_is_st
     assert_eq!(page.messages.len(), 2);
     assert!(page.messages.iter().all(|m| !m.blocked));
     assert!(bob.threads().await.blocked.is_empty());
+}
+
+#[tokio::test]
+async fn a_retry_of_a_message_stored_before_the_block_is_answered_as_stored() {
+    let app = TestApp::spawn().await;
+    let ana = app.user("ana").await;
+    let bob = app.user("bob").await;
+    let dm = ana.start_chat(&["bob"]).await.id;
+    let cid = client_id();
+    let first =
+        app::model::MessageView::from_json(ok(bob.send_res(&dm, "sent before", &cid).await).await);
+    ana.block(bob.id).await;
+    let (messages, events) = (app.count("messages").await, newest_event(&app).await);
+
+    // bob's tab never heard the answer and retries: the message was
+    // delivered before the block, so the retry is that message, not a new
+    // send to refuse.
+    let retried =
+        app::model::MessageView::from_json(ok(bob.send_res(&dm, "sent before", &cid).await).await);
+    assert_eq!(retried.id, first.id);
+    assert_eq!(app.count("messages").await, messages, "nothing new stored");
+    assert_eq!(newest_event(&app).await, events, "no event appended");
+    // A new send is refused as any other.
+    assert_eq!(
+        refusal(bob.send_res(&dm, "and now?", &client_id()).await).await,
+        safety::UNDELIVERABLE
+    );
 }
 
 #[tokio::test]
