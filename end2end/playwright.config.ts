@@ -94,7 +94,11 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     baseURL: BASE,
-    trace: 'retain-on-failure',
+    // Off unless asked for (PARLEY_E2E_TRACE=1): recording a trace of every
+    // context costs CPU on a two-core runner, and Playwright 1.65 can fail
+    // `context.close()` with a truncated trace zip ("End of central directory
+    // record signature not found"), an error that replaced the spec's own.
+    trace: process.env.PARLEY_E2E_TRACE ? 'retain-on-failure' : 'off',
     launchOptions: {
       // Debian's Chromium: Playwright cannot download its own here.
       executablePath: '/usr/bin/chromium',
