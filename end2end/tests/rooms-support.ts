@@ -4,8 +4,8 @@ import { expect, type Locator, type Page } from '@playwright/test';
 import { escapeRe, threadIdOf } from './chat-support';
 import { hydrated } from './support';
 
-/** The home room everyone is in (model::HOME_ROOM). */
-export const HOME_ROOM = '00000000-0000-4000-8000-00000000a11e';
+/** The home room everyone is in (model::HOME_ROOM), defined once in chat-support. */
+export { HOME_ROOM } from './chat-support';
 
 /**
  * How long something another browser did may take to show up live: the
