@@ -40,6 +40,11 @@ pub async fn connect_and_migrate(url: &str) -> Result<Db, StartError> {
     }
 }
 
+/// Rows a SQLite query may run ahead of its reader (sqlx's
+/// `row_buffer_size`): the largest page Parley reads (200 messages, 200
+/// rooms) and then some.
+const ROW_CHANNEL: usize = 256;
+
 async fn connect_sqlite(url: &str) -> Result<Db, StartError> {
     let options = SqliteConnectOptions::from_str(url)
         .map_err(|e| StartError::Config(format!("DATABASE_URL {url:?}: {e}")))?
@@ -49,7 +54,15 @@ async fn connect_sqlite(url: &str) -> Result<Db, StartError> {
         // can lose the last transactions) and much faster than FULL.
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(5))
-        .foreign_keys(true);
+        .foreign_keys(true)
+        // sqlx runs each SQLite connection on a worker thread and hands
+        // rows to the async side through a channel of this many rows (50
+        // by default). A thread page reads up to 200 messages: with 50 the
+        // worker stalls and the two threads wake each other every few
+        // rows, and on a VM each wake-up costs tens of microseconds. The
+        // channel grows only as rows arrive, so a larger bound costs
+        // nothing for small queries.
+        .row_buffer_size(ROW_CHANNEL);
 
     let path = options.get_filename();
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
