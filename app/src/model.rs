@@ -114,14 +114,22 @@ pub struct Reaction {
     pub user_ids: Vec<i64>,
 }
 
+/// One message as the chat window shows it.
+///
+/// Fields at their usual value (no avatar, not a bot, no reactions, not
+/// removed, not blocked) are left out of the JSON and read back as that
+/// value: a thread page carries up to 200 of these in its hydration data
+/// and every `open_thread` answer 50, and those five fields were about 85
+/// bytes of each.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageView {
     pub id: i64,
     pub sender_id: i64,
     pub sender: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender_avatar: Option<String>,
     /// The sender is a bot (Otter): its name is marked as one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub sender_bot: bool,
     pub kind: MessageKind,
     /// `None` once deleted: a deleted message's text never leaves the server.
@@ -135,16 +143,22 @@ pub struct MessageView {
     pub time: String,
     /// For the tooltip: "Sat, Nov 21, 2026, 3:04 PM".
     pub full_time: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reactions: Vec<Reaction>,
     /// Removed by a moderator (F21): `body` is `None` too, and the window
     /// says "[removed by a moderator]" instead of "[message deleted]".
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub removed: bool,
     /// The viewer blocked its sender (F21): shown collapsed, with Show.
     /// Set per viewer by server functions; live frames carry `false` and
     /// the browser sets it from its block list.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub blocked: bool,
+}
+
+/// For `skip_serializing_if`: serde passes the field by reference.
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl MessageView {
@@ -343,4 +357,72 @@ pub struct BlockedUser {
     pub avatar_url: Option<String>,
     /// When they were blocked ("Nov 21"), in the viewer's zone.
     pub since: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message() -> MessageView {
+        MessageView {
+            id: 7,
+            sender_id: 2,
+            sender: "ana".to_owned(),
+            sender_avatar: None,
+            sender_bot: false,
+            kind: MessageKind::Text,
+            body: Some("hi".to_owned()),
+            at_ms: 1_796_223_250_201,
+            day: "2026-12-02".to_owned(),
+            day_label: "Today".to_owned(),
+            time: "2:54 PM".to_owned(),
+            full_time: "Wed, Dec 2, 2026, 2:54 PM".to_owned(),
+            reactions: Vec::new(),
+            removed: false,
+            blocked: false,
+        }
+    }
+
+    #[test]
+    fn a_plain_message_leaves_its_usual_fields_out_and_reads_back_the_same(
+    ) -> serde_json::Result<()> {
+        let m = message();
+        let json = serde_json::to_string(&m)?;
+        for left_out in [
+            "sender_avatar",
+            "sender_bot",
+            "reactions",
+            "removed",
+            "blocked",
+        ] {
+            assert!(!json.contains(left_out), "{left_out} in {json}");
+        }
+        // The body is always written (`null` is what says "deleted").
+        assert!(json.contains(r#""body":"hi""#), "{json}");
+        assert_eq!(serde_json::from_str::<MessageView>(&json)?, m);
+        Ok(())
+    }
+
+    #[test]
+    fn a_message_with_every_field_set_round_trips() -> serde_json::Result<()> {
+        let m = MessageView {
+            sender_avatar: Some("/favicon.svg".to_owned()),
+            sender_bot: true,
+            body: None,
+            reactions: vec![Reaction {
+                emoji: "👍".to_owned(),
+                count: 1,
+                mine: true,
+                who: vec!["ana".to_owned()],
+                user_ids: vec![2],
+            }],
+            removed: true,
+            blocked: true,
+            ..message()
+        };
+        let json = serde_json::to_string(&m)?;
+        assert!(json.contains(r#""body":null"#), "{json}");
+        assert_eq!(serde_json::from_str::<MessageView>(&json)?, m);
+        Ok(())
+    }
 }
