@@ -129,7 +129,7 @@ pub struct MessageView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender_avatar: Option<String>,
     /// The sender is a bot (Otter): its name is marked as one.
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sender_bot: bool,
     pub kind: MessageKind,
     /// `None` once deleted: a deleted message's text never leaves the server.
@@ -147,18 +147,13 @@ pub struct MessageView {
     pub reactions: Vec<Reaction>,
     /// Removed by a moderator (F21): `body` is `None` too, and the window
     /// says "[removed by a moderator]" instead of "[message deleted]".
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub removed: bool,
     /// The viewer blocked its sender (F21): shown collapsed, with Show.
     /// Set per viewer by server functions; live frames carry `false` and
     /// the browser sets it from its block list.
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub blocked: bool,
-}
-
-/// For `skip_serializing_if`: serde passes the field by reference.
-fn is_false(b: &bool) -> bool {
-    !*b
 }
 
 impl MessageView {

@@ -41,9 +41,14 @@ pub async fn connect_and_migrate(url: &str) -> Result<Db, StartError> {
 }
 
 /// Rows a SQLite query may run ahead of its reader (sqlx's
-/// `row_buffer_size`): the largest page Parley reads (200 messages, 200
-/// rooms) and then some.
-const ROW_CHANNEL: usize = 256;
+/// `row_buffer_size`, 50 by default): the largest page Parley reads (200
+/// messages, 200 rooms) and then some. sqlx runs each SQLite connection on
+/// a worker thread and hands rows over through a channel this long; with
+/// 50, a 200-message page stalled the worker and the two threads woke each
+/// other every few rows, each wake-up tens of microseconds on a VM. The
+/// channel (flume) allocates only as rows arrive, so small queries pay
+/// nothing for the larger bound.
+const ROW_BUFFER: usize = 256;
 
 async fn connect_sqlite(url: &str) -> Result<Db, StartError> {
     let options = SqliteConnectOptions::from_str(url)
@@ -55,14 +60,7 @@ async fn connect_sqlite(url: &str) -> Result<Db, StartError> {
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(5))
         .foreign_keys(true)
-        // sqlx runs each SQLite connection on a worker thread and hands
-        // rows to the async side through a channel of this many rows (50
-        // by default). A thread page reads up to 200 messages: with 50 the
-        // worker stalls and the two threads wake each other every few
-        // rows, and on a VM each wake-up costs tens of microseconds. The
-        // channel grows only as rows arrive, so a larger bound costs
-        // nothing for small queries.
-        .row_buffer_size(ROW_CHANNEL);
+        .row_buffer_size(ROW_BUFFER);
 
     let path = options.get_filename();
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
