@@ -576,12 +576,22 @@ impl<'c> Seed<'c> {
         // Unique per sender, 8–64 of [A-Za-z0-9-] like a client's.
         let client_id = format!("demo-{:04}", self.messages);
         let sender = self.id(who)?;
-        let inserted =
-            store::messages::insert(self.conn, thread, sender, &client_id, kind, body, at)
-                .await
-                .map_err(|e| fail("adding a message", e))?;
+        let new = store::messages::NewMessage {
+            thread_id: thread,
+            sender_id: sender,
+            client_id: &client_id,
+            kind,
+            body,
+            at,
+            unless_blocked: false,
+        };
+        let stored = store::messages::insert(self.conn, &new)
+            .await
+            .map_err(|e| fail("adding a message", e))?
+            .into_row()
+            .ok_or_else(|| fail("adding a message", "it was refused"))?;
         self.messages += 1;
-        Ok(inserted.message.id)
+        Ok(stored.id)
     }
 
     async fn react(

@@ -29,26 +29,36 @@ mod ssr {
         let (thread_id, sender, tz) = (t.id, v.id, v.tz);
         let (client_id, kind, body) = (client_id.to_owned(), kind.to_owned(), body.to_owned());
         let direct = t.kind == "direct";
-        let inserted = access::write("committing a message", move |tx| {
+        let stored = access::write("committing a message", move |tx| {
             Box::pin(async move {
-                let inserted =
-                    store::messages::insert(tx, thread_id, sender, &client_id, &kind, &body, now)
-                        .await
-                        .context("storing a message")?;
-                if inserted.message.thread_id != thread_id {
-                    // The client reused an id from another thread: not this
-                    // message. Nothing was written; the transaction rolls back.
-                    return Err(AppError::BadRequest(
-                        "That message id was already used.".into(),
-                    ));
-                }
-                // Checked after the insert, in the same write: a refusal
-                // rolls the new row back, and a retry of a message stored
-                // before a block (not created now) is the same message,
-                // answered as stored. Blocks are rare, so the usual send
-                // costs no statement to ask whether its id was used.
-                if direct && inserted.created {
-                    refuse_if_blocked(tx, thread_id, sender).await?;
+                let new = store::messages::NewMessage {
+                    thread_id,
+                    sender_id: sender,
+                    client_id: &client_id,
+                    kind: &kind,
+                    body: &body,
+                    at: now,
+                    // Checked by the insert itself, in the same write, so
+                    // the usual send is one statement. A retry of a message
+                    // stored before a block is the same message, answered
+                    // as stored.
+                    unless_blocked: direct,
+                };
+                let stored = store::messages::insert(tx, &new)
+                    .await
+                    .context("storing a message")?;
+                match &stored {
+                    store::messages::Stored::Blocked => {
+                        return Err(refusal(tx, thread_id, sender).await);
+                    }
+                    store::messages::Stored::Existing(row) if row.thread_id != thread_id => {
+                        // The client reused an id from another thread: not
+                        // this message, and nothing was written.
+                        return Err(AppError::BadRequest(
+                            "That message id was already used.".into(),
+                        ));
+                    }
+                    _ => {}
                 }
                 // A question for Otter is answered in the asker's zone.
                 if kind == "text" && crate::bot::question(&body).is_some() {
@@ -56,38 +66,44 @@ mod ssr {
                         .await
                         .context("remembering a time zone")?;
                 }
-                Ok(inserted)
+                Ok(stored)
             })
         })
         .await?;
-        if inserted.created {
+        match stored {
             // A new message has no reactions yet: nothing more to read.
-            return Ok(crate::server::views::message(inserted.message, &[], v));
+            store::messages::Stored::Created(row) => Ok(crate::server::views::message(row, &[], v)),
+            other => match other.into_row() {
+                Some(row) => with_reactions(row, v).await,
+                None => Err(AppError::Internal),
+            },
         }
-        with_reactions(inserted.message, v).await
     }
 
-    /// A direct message between two people where either blocks the other
-    /// is refused before anything is stored (F21): the blocked sender
+    /// Why a direct message between two people where either blocks the
+    /// other was refused (F21; nothing was stored): the blocked sender
     /// gets the neutral [`UNDELIVERABLE`](crate::domain::safety::UNDELIVERABLE)
     /// (the same as any undeliverable direct message, so it says nothing
     /// of a block), the blocker is reminded they blocked them.
-    async fn refuse_if_blocked(
-        tx: &mut store::Tx,
-        thread_id: i64,
-        sender: i64,
-    ) -> Result<(), AppError> {
+    async fn refusal(tx: &mut store::Tx, thread_id: i64, sender: i64) -> AppError {
         use crate::domain::safety::{you_block, UNDELIVERABLE};
-        match store::blocks::in_direct(tx, thread_id, sender)
+        let block = match store::blocks::in_direct(tx, thread_id, sender)
             .await
-            .context("checking blocks")?
+            .context("checking blocks")
         {
-            None => Ok(()),
-            Some(store::blocks::DirectBlock::ByOther) => {
-                Err(AppError::BadRequest(UNDELIVERABLE.into()))
-            }
+            Ok(block) => block,
+            Err(e) => return e,
+        };
+        match block {
+            Some(store::blocks::DirectBlock::ByOther) => AppError::BadRequest(UNDELIVERABLE.into()),
             Some(store::blocks::DirectBlock::BySender(name)) => {
-                Err(AppError::BadRequest(you_block(&name)))
+                AppError::BadRequest(you_block(&name))
+            }
+            None => {
+                // The insert saw a block this read, in the same write,
+                // does not: a bug in one of the two queries.
+                tracing::error!(thread_id, sender, "a send was refused without a block");
+                AppError::Internal
             }
         }
     }

@@ -108,7 +108,16 @@ async fn round(
         access::write_in(state.clone(), "committing Otter's answer", move |tx| {
             Box::pin(async move {
                 let client_id = format!("otter-{question_id}");
-                messages::insert(tx, thread, otter, &client_id, "text", &text, now)
+                let answer = messages::NewMessage {
+                    thread_id: thread,
+                    sender_id: otter,
+                    client_id: &client_id,
+                    kind: "text",
+                    body: &text,
+                    at: now,
+                    unless_blocked: false,
+                };
+                messages::insert(tx, &answer)
                     .await
                     .context("storing Otter's answer")?;
                 bot::heard_through(tx, question_id)

@@ -84,31 +84,6 @@ async fn count_members(tx: &mut Tx, thread_id: i64, by: i64) -> Result<(), sqlx:
         .map(drop))
 }
 
-/// Marks `user_id` active in the thread and moves their read position
-/// forward to `message_id`, the message they just sent (one statement;
-/// see [`super::messages::insert`]).
-pub async fn sent(
-    tx: &mut Tx,
-    thread_id: i64,
-    user_id: i64,
-    message_id: i64,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    on_tx!(tx, c => sqlx::query(
-        "UPDATE thread_members SET last_active_at = $1,
-            last_read_message_id = CASE WHEN last_read_message_id < $4
-                                        THEN $4 ELSE last_read_message_id END
-         WHERE thread_id = $2 AND user_id = $3"
-    )
-    .bind(now)
-    .bind(thread_id)
-    .bind(user_id)
-    .bind(message_id)
-    .execute(&mut *c)
-    .await
-    .map(drop))
-}
-
 /// Why someone stops being a member.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Departure {

@@ -53,88 +53,124 @@ pub const CONTEXT_AFTER_SQL: &str = concat!(
     " WHERE m.thread_id = $1 AND m.id > $2 AND m.kind <> 'system' ORDER BY m.id LIMIT $3"
 );
 
-/// The outcome of a send: the stored message and whether this call stored
-/// it (`false`: the client id was used before, this is the first message).
-pub struct Inserted {
-    pub message: MessageRow,
-    pub created: bool,
+/// A message to store with [`insert`].
+#[derive(Debug, Clone, Copy)]
+pub struct NewMessage<'a> {
+    pub thread_id: i64,
+    pub sender_id: i64,
+    /// The sender's id for this send: a repeat of `(sender_id, client_id)`
+    /// stores nothing and finds the first message (safe retries).
+    pub client_id: &'a str,
+    /// `text`, `sticker` or `system` (the column's CHECK).
+    pub kind: &'a str,
+    pub body: &'a str,
+    pub at: DateTime<Utc>,
+    /// Store nothing when the other person of this direct chat and the
+    /// sender block each other (F21). Asked of a direct chat's sends only:
+    /// in a group a block hides messages from the blocker instead.
+    pub unless_blocked: bool,
 }
 
-/// Stores a message and moves its thread to the top, in the caller's
-/// transaction. A repeated `(sender, client_id)` returns the original
-/// message instead of a second row; the unique index decides, so
-/// concurrent retries cannot both insert.
+/// What [`insert`] did.
+#[derive(Debug)]
+pub enum Stored {
+    /// This call stored the message.
+    Created(MessageRow),
+    /// The client id was used before: the first message with it, which may
+    /// be in another thread (the caller checks).
+    Existing(MessageRow),
+    /// Nothing stored: a block between the two people of the direct chat
+    /// (only with [`NewMessage::unless_blocked`]).
+    Blocked,
+}
+
+impl Stored {
+    /// The stored message, new or found (`None` when blocked).
+    pub fn into_row(self) -> Option<MessageRow> {
+        match self {
+            Stored::Created(row) | Stored::Existing(row) => Some(row),
+            Stored::Blocked => None,
+        }
+    }
+}
+
+/// Stores a message in the caller's transaction. A repeated
+/// `(sender, client_id)` returns the original message instead of a second
+/// row; the unique index decides, so concurrent retries cannot both insert.
 ///
-/// A new message that is not a system line also marks its sender active
-/// in the thread and moves their read position to it (you have read what
-/// you wrote), with no event of its own: the message's `message_created`
-/// says it (clients read "the sender has read up to here" and, in the
-/// sender's own tabs, "nothing left unread" from it; a `read_moved` per
-/// send went to every member and doubled the frames of every message,
-/// issue 13).
+/// The new row's bookkeeping is done by the insert itself (the trigger
+/// `messages_bookkeeping`, migrations/*/20261203000001): the thread moves
+/// to the top, the sender (unless it is a system line) is active there and
+/// has read up to it, and `message_created` is appended to the event log.
+/// A sender's read position moves with no event of its own: clients read
+/// "the sender has read up to here" from `message_created` (a `read_moved`
+/// per send went to every member and doubled the frames, issue 13). On
+/// PostgreSQL the same statement wakes every node's pump at commit.
 ///
-/// Four statements for a new message (the row comes back from the
-/// insert itself), two for a retry: each is a round trip to SQLite's
-/// worker thread inside the write lock, so every one saved shortens the
-/// queue of writers behind it.
-pub async fn insert(
-    tx: &mut Tx,
-    thread_id: i64,
-    sender_id: i64,
-    client_id: &str,
-    kind: &str,
-    body: &str,
-    now: DateTime<Utc>,
-) -> Result<Inserted, sqlx::Error> {
-    let fresh: Option<MessageRow> = on_tx!(&mut *tx, c => sqlx::query_as(
-        "INSERT INTO messages (thread_id, sender_id, client_id, kind, body, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (sender_id, client_id) DO NOTHING
-         RETURNING id, thread_id, sender_id,
-            (SELECT username FROM users WHERE id = $2) AS sender,
-            (SELECT avatar_url FROM users WHERE id = $2) AS sender_avatar,
-            (SELECT is_bot FROM users WHERE id = $2) AS sender_bot,
-            kind, body, created_at, deleted_at, removed_at, client_id",
-    )
-    .bind(thread_id)
-    .bind(sender_id)
-    .bind(client_id)
-    .bind(kind)
-    .bind(body)
-    .bind(now)
+/// One statement for a new message, the block check included (each is a
+/// round trip to SQLite's worker thread inside the write slot every other
+/// writer waits for); a retry or a refusal reads once more to say which.
+pub async fn insert(tx: &mut Tx, m: &NewMessage<'_>) -> Result<Stored, sqlx::Error> {
+    /// `$7`: refuse when a member other than the sender `$2` blocks them
+    /// or is blocked by them (one other member: a direct chat).
+    macro_rules! insert_sql {
+        () => {
+            "INSERT INTO messages (thread_id, sender_id, client_id, kind, body, created_at)
+             SELECT $1, $2, $3, $4, $5, $6
+             WHERE NOT $7 OR NOT EXISTS (
+                SELECT 1 FROM thread_members o
+                JOIN blocks b ON (b.blocker_id = o.user_id AND b.blocked_id = $2)
+                              OR (b.blocker_id = $2 AND b.blocked_id = o.user_id)
+                WHERE o.thread_id = $1 AND o.user_id <> $2)
+             ON CONFLICT (sender_id, client_id) DO NOTHING
+             RETURNING id, thread_id, sender_id,
+                (SELECT username FROM users WHERE id = $2) AS sender,
+                (SELECT avatar_url FROM users WHERE id = $2) AS sender_avatar,
+                (SELECT is_bot FROM users WHERE id = $2) AS sender_bot,
+                kind, body, created_at, deleted_at, removed_at, client_id"
+        };
+    }
+    const INSERT: &str = insert_sql!();
+    // The pumps' wake-up rides on the insert (see events::append).
+    const INSERT_AND_NOTIFY: &str = concat!(
+        "WITH m AS (",
+        insert_sql!(),
+        "), n AS (SELECT pg_notify($8, $9)) SELECT m.* FROM m CROSS JOIN n"
+    );
+    macro_rules! bound {
+        ($sql:expr) => {
+            sqlx::query_as($sql)
+                .bind(m.thread_id)
+                .bind(m.sender_id)
+                .bind(m.client_id)
+                .bind(m.kind)
+                .bind(m.body)
+                .bind(m.at)
+                .bind(m.unless_blocked)
+        };
+    }
+    let fresh: Option<MessageRow> = match tx {
+        Tx::Sqlite(c, _) => bound!(INSERT).fetch_optional(&mut **c).await?,
+        Tx::Postgres(c, _) => {
+            bound!(INSERT_AND_NOTIFY)
+                .bind(super::CLUSTER_CHANNEL)
+                .bind(super::EVENTS_SIGNAL)
+                .fetch_optional(&mut **c)
+                .await?
+        }
+    };
+    if let Some(row) = fresh {
+        return Ok(Stored::Created(row));
+    }
+    let first = on_tx!(tx, c => sqlx::query_as::<_, MessageRow>(concat!(
+        select!(),
+        " WHERE m.sender_id = $1 AND m.client_id = $2"
+    ))
+    .bind(m.sender_id)
+    .bind(m.client_id)
     .fetch_optional(&mut *c)
     .await)?;
-    let Some(message) = fresh else {
-        let message = on_tx!(tx, c => sqlx::query_as::<_, MessageRow>(concat!(
-            select!(),
-            " WHERE m.sender_id = $1 AND m.client_id = $2"
-        ))
-        .bind(sender_id)
-        .bind(client_id)
-        .fetch_one(&mut *c)
-        .await)?;
-        return Ok(Inserted {
-            message,
-            created: false,
-        });
-    };
-    super::threads::touch(tx, thread_id, message.id, now).await?;
-    if kind != "system" {
-        super::members::sent(tx, thread_id, sender_id, message.id, now).await?;
-    }
-    events::append(
-        tx,
-        thread_id,
-        EventKind::MessageCreated,
-        Some(message.id),
-        Some(sender_id),
-        now,
-    )
-    .await?;
-    Ok(Inserted {
-        message,
-        created: true,
-    })
+    Ok(first.map_or(Stored::Blocked, Stored::Existing))
 }
 
 /// A system line ("ana added bo"), written by `actor`.
@@ -146,9 +182,20 @@ pub async fn insert_system(
     now: DateTime<Utc>,
 ) -> Result<MessageRow, sqlx::Error> {
     let client_id = format!("system-{}", uuid::Uuid::new_v4());
-    insert(tx, thread_id, actor, &client_id, "system", text, now)
-        .await
-        .map(|i| i.message)
+    let stored = insert(
+        tx,
+        &NewMessage {
+            thread_id,
+            sender_id: actor,
+            client_id: &client_id,
+            kind: "system",
+            body: text,
+            at: now,
+            unless_blocked: false,
+        },
+    )
+    .await?;
+    stored.into_row().ok_or(sqlx::Error::RowNotFound)
 }
 
 /// Up to `limit` messages of a thread before message `before` (or the

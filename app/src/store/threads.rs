@@ -198,21 +198,3 @@ pub async fn set_title(
     .await
     .map(drop)
 }
-
-/// Moves the thread to the top of its members' lists.
-pub async fn touch(
-    tx: &mut Tx,
-    id: i64,
-    last_message_id: i64,
-    at: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    on_tx!(tx, c => sqlx::query(
-        "UPDATE threads SET last_message_id = $1, last_activity_at = $2 WHERE id = $3"
-    )
-    .bind(last_message_id)
-    .bind(at)
-    .bind(id)
-    .execute(&mut *c)
-    .await
-    .map(drop))
-}

@@ -131,3 +131,69 @@ async fn group_changes_log_membership_titles_and_their_system_lines() {
         ]
     );
 }
+
+/// A message's bookkeeping is the insert's own (the `messages_bookkeeping`
+/// trigger), so a row stored by any path, even straight into the table, is
+/// a message like a send's: its thread moves to the top, its sender has
+/// read up to it, and the log gets its `message_created`; a system line
+/// moves no one's read position.
+#[tokio::test]
+async fn a_message_stored_by_any_path_gets_a_sends_bookkeeping() {
+    let app = TestApp::spawn().await;
+    let ana = app.user("ana").await;
+    let bob = app.user("bob").await;
+    let dm = ana.start_chat(&["bob"]).await.id;
+    let before = events(&app, &dm).await.len();
+
+    let mut db = app.db().await;
+    let insert = format!(
+        "INSERT INTO messages (thread_id, sender_id, client_id, kind, body, created_at)
+         SELECT id, $2, $3, $4, 'straight in', {} FROM threads WHERE public_id = $1
+         RETURNING id",
+        app.time_sql("$5")
+    );
+    let at = chrono::Utc::now();
+    let mut stored = Vec::new();
+    for (client, kind) in [("raw-00000001", "text"), ("raw-00000002", "system")] {
+        let id: i64 = sqlx::query_scalar(&insert)
+            .bind(&dm)
+            .bind(bob.id)
+            .bind(client)
+            .bind(kind)
+            .bind(at.to_rfc3339())
+            .fetch_one(&mut db)
+            .await
+            .unwrap();
+        stored.push(id);
+    }
+    let (text, system) = (stored[0], stored[1]);
+
+    assert_eq!(
+        events(&app, &dm).await[before..],
+        [
+            ("message_created".to_owned(), Some(text), Some(bob.id)),
+            ("message_created".to_owned(), Some(system), Some(bob.id)),
+        ]
+    );
+    let (last, read): (i64, i64) = sqlx::query_as(
+        "SELECT t.last_message_id, m.last_read_message_id
+         FROM threads t JOIN thread_members m ON m.thread_id = t.id
+         WHERE t.public_id = $1 AND m.user_id = $2",
+    )
+    .bind(&dm)
+    .bind(bob.id)
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    assert_eq!((last, read), (system, text));
+
+    // As their lists show it: on top for both, its newest message the
+    // system line; unread for ana, not for bob, who wrote it.
+    for (user, unread) in [(&ana, 1), (&bob, 0)] {
+        let top = user.threads().await.threads.remove(0);
+        assert_eq!(
+            (top.id, top.last_id, top.unread),
+            (dm.clone(), Some(system), unread)
+        );
+    }
+}
