@@ -190,9 +190,15 @@ where
     }
 }
 
-/// The committing task: takes every write waiting (up to `max_batch`),
-/// commits them as one batch, wakes the hub, and goes on until the queue
-/// is closed and empty.
+/// The committing task: waits for a write, takes the write slot, then
+/// takes every write waiting by then (up to `max_batch`), commits them as
+/// one batch, wakes the hub, and goes on until the queue is closed and
+/// empty.
+///
+/// The batch is formed *after* the slot is taken, so writes queued while
+/// another transaction held the slot join it rather than wait for the
+/// next one; forming it before made the batch hinge on whether this task
+/// (on a thread of its own) woke before or after the next write was queued.
 async fn commit_batches(
     db: Db,
     hub: Arc<Hub>,
@@ -202,33 +208,41 @@ async fn commit_batches(
 ) {
     let mut jobs = Vec::new();
     while waiting.recv_many(&mut jobs, max_batch).await > 0 {
+        let began = db
+            .begin_write()
+            .await
+            .context("starting a write transaction");
+        while jobs.len() < max_batch {
+            match waiting.try_recv() {
+                Ok(job) => jobs.push(job),
+                Err(_) => break,
+            }
+        }
         let batch = std::mem::take(&mut jobs);
+        let tx = match began {
+            Ok(tx) => tx,
+            Err(e) => {
+                for job in batch {
+                    job.fail(e.clone());
+                }
+                continue;
+            }
+        };
         // On a task of its own, so a panic in one write's work fails its
-        // batch (each caller hears an error), not every later write.
-        let done = tokio::spawn(commit(db.clone(), hub.clone(), commits.clone(), batch));
+        // batch (each caller hears an error, the dropped transaction rolls
+        // back), not every later write.
+        let done = tokio::spawn(commit(tx, hub.clone(), commits.clone(), batch));
         if let Err(e) = done.await {
             tracing::error!(error = %e, "a write batch panicked");
         }
     }
 }
 
-/// Runs `batch` in one write transaction and commits it; then, if anything
-/// was committed, counts it and wakes `hub`, and answers every write.
-async fn commit(db: Db, hub: Arc<Hub>, commits: Arc<AtomicU64>, batch: Vec<Box<dyn Job>>) {
+/// Runs `batch` in `tx` (the write transaction just begun) and commits it;
+/// then, if anything was committed, counts it and wakes `hub`, and answers
+/// every write.
+async fn commit(mut tx: Tx, hub: Arc<Hub>, commits: Arc<AtomicU64>, batch: Vec<Box<dyn Job>>) {
     let what = batch.first().map_or("a write", |job| job.what());
-    let mut tx = match db
-        .begin_write()
-        .await
-        .context("starting a write transaction")
-    {
-        Ok(tx) => tx,
-        Err(e) => {
-            for job in batch {
-                job.fail(e.clone());
-            }
-            return;
-        }
-    };
     // A lone write needs no savepoint: its transaction is its own. Else
     // one savepoint is open throughout, moved on after each write that
     // succeeds (one round trip between two writes); the commit closes the

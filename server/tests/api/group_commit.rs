@@ -135,6 +135,44 @@ async fn a_failed_write_in_a_batch_is_undone_alone() {
     );
 }
 
+/// The batch is formed once the slot is taken: a write queued while the
+/// first one already waits for the slot goes with it, in one transaction
+/// (forming it earlier left the batch to a race between the committing
+/// thread's wake-up and the next caller).
+#[tokio::test]
+async fn writes_queued_while_the_slot_is_held_join_the_waiting_batch() {
+    let (_dir, db, thread) = fixture().await;
+    let writes = queue(&db);
+    let before = all_events(&db).await;
+    let commits = writes.commits();
+    let slot = db.begin_write().await.unwrap();
+    let first = tokio::spawn({
+        let writes = writes.clone();
+        async move { append(&writes, thread).await }
+    });
+    // Long enough for the committing thread to have taken the first write
+    // and to be waiting for the slot.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let later = tokio::spawn({
+        let writes = writes.clone();
+        async move { futures_util::future::join_all((0..5).map(|_| append(&writes, thread))).await }
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    slot.commit().await.unwrap();
+    let first = first.await.unwrap().unwrap();
+    let later: Vec<i64> = later
+        .await
+        .unwrap()
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut expected = before;
+    expected.push(first);
+    expected.extend(&later);
+    assert_eq!(all_events(&db).await, expected, "all six, in queue order");
+    assert_eq!(writes.commits(), commits + 1, "in one transaction");
+}
+
 #[tokio::test]
 async fn writes_commit_in_the_order_they_were_queued() {
     let (_dir, db, thread) = fixture().await;
