@@ -2,6 +2,10 @@ import { expect, type Page } from '@playwright/test';
 import { test } from './support';
 import {
   closeAll,
+  composer,
+  composerReady,
+  HOME_ROOM,
+  messageWithText,
   navItem,
   newPerson,
   openList,
@@ -182,6 +186,51 @@ test('a member leaves the group', async ({ browser }) => {
       await expect(p.locator('.members-button')).toHaveText('2 members');
       await expect(p.getByTestId('thread-title')).not.toContainText(bob.name);
     }
+  } finally {
+    await closeAll(ana, bob, cy);
+  }
+});
+
+test('a half-written message survives someone else renaming the group', async ({ browser }) => {
+  const bob = await newPerson(browser, 'gdb');
+  const ana = await newPerson(browser, 'gda');
+  const cy = await newPerson(browser, 'gdc');
+  try {
+    const id = await startGroup(ana.page, [bob.name, cy.name]);
+    await openThread(bob.page, id);
+    await composerReady(bob.page);
+
+    // Bob is typing when Ana renames the group: his pane takes the new
+    // name (the thread is fetched again) without losing his text or focus.
+    const box = composer(bob.page);
+    await box.click();
+    await bob.page.keyboard.type('half of a thought');
+    const panel = await openPanel(ana.page);
+    const name = `Drafts ${Math.random().toString(36).slice(2, 7)}`;
+    await panel.getByLabel('Group name').fill(name);
+    await panel.getByRole('button', { name: 'Rename' }).click();
+    await expect(bob.page.getByTestId('thread-title')).toHaveText(name);
+    await expect(systemLine(bob.page, 'named the group')).toHaveCount(1);
+    await expect(composer(bob.page)).toHaveValue('half of a thought');
+    await expect(composer(bob.page)).toBeFocused();
+    // The rebuilt composer knows its text, not only the field: Send is on.
+    await expect(bob.page.getByTestId('composer').getByRole('button', { name: 'Send' })).toBeEnabled();
+
+    // He goes on typing where he was and sends it whole.
+    await bob.page.keyboard.type(', finished');
+    await bob.page.keyboard.press('Enter');
+    await expect(composer(bob.page)).toHaveValue('');
+    await expect(messageWithText(bob.page, 'half of a thought, finished')).toBeVisible();
+    await expect(messageWithText(ana.page, 'half of a thought, finished')).toBeVisible();
+
+    // A draft left in one chat is there again after a visit to another.
+    await composer(bob.page).fill('for later');
+    await bob.page.locator(`[data-testid="nav-item"][href="/chat/${HOME_ROOM}"]`).click();
+    await expect(bob.page).toHaveURL(new RegExp(`/chat/${HOME_ROOM}$`));
+    await expect(composer(bob.page)).toHaveValue('');
+    await navItem(bob.page, name).click();
+    await expect(bob.page).toHaveURL(new RegExp(`/chat/${id}$`));
+    await expect(composer(bob.page)).toHaveValue('for later');
   } finally {
     await closeAll(ana, bob, cy);
   }

@@ -6,14 +6,20 @@
 
 use leptos::{ev, html, prelude::*, server_fn::ServerFn};
 
-use super::{browser, live::use_live};
+use super::{
+    browser,
+    live::{use_live, Restore},
+};
 use crate::api::messages::SendMessage;
 use crate::domain::{can_send, counter, sticker_url, text::is_blank, MessageKind, STICKERS};
 
 #[component]
 pub fn Composer(thread: String, client_id: String) -> impl IntoView {
     let live = use_live();
-    let text = RwSignal::new(String::new());
+    // A draft left by this thread's previous composer (see `live::drafts`):
+    // in the browser only, so the server's page and hydration agree.
+    let draft = live.draft(&thread);
+    let text = RwSignal::new(draft.text.clone());
     // Only the no-JS form uses this id; the outbox makes one per message.
     let client_id = StoredValue::new(client_id);
     // Without JavaScript a refused post comes back as `?__err=…` on the
@@ -32,6 +38,26 @@ pub fn Composer(thread: String, client_id: String) -> impl IntoView {
     // Until the wasm runs, Send stays enabled: it is a plain form then.
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
+    // Once mounted, the field gets this thread's draft (see
+    // `Live::composer_mounted`), and the focus if it had it when the pane
+    // was rebuilt under the user's typing.
+    Effect::new(move |restored: Option<bool>| {
+        if restored == Some(true) {
+            return true;
+        }
+        let Some(el) = area.get() else {
+            return false;
+        };
+        if let Restore::Set(draft) = live.composer_mounted(&thread.get_value()) {
+            if el.value() != draft {
+                el.set_value(&draft);
+            }
+        }
+        if draft.focused {
+            let _ = el.focus();
+        }
+        true
+    });
 
     // With JavaScript, a send goes through the live outbox: it shows at
     // once as pending and is retried (same id) until the server has it.
@@ -47,6 +73,7 @@ pub fn Composer(thread: String, client_id: String) -> impl IntoView {
             return;
         }
         live.send(thread.get_value(), MessageKind::Text, body);
+        live.keep_draft(&thread.get_value(), String::new());
         text.set(String::new());
         if let Some(el) = area.get_untracked() {
             el.set_value("");
@@ -135,7 +162,23 @@ pub fn Composer(thread: String, client_id: String) -> impl IntoView {
                         if !is_blank(&value) {
                             live.send_typing(&thread.get_value());
                         }
+                        live.keep_draft(&thread.get_value(), value.clone());
                         text.set(value);
+                    }
+                    on:focus=move |_| live.draft_focused(&thread.get_value(), true)
+                    on:blur=move |ev| {
+                        // A field removed with the focus (its pane rebuilt)
+                        // may hear `blur` too: only a field still on the
+                        // page a moment later has really lost the focus.
+                        let (field, id) = (event_target::<leptos::web_sys::HtmlTextAreaElement>(&ev), thread.get_value());
+                        set_timeout(
+                            move || {
+                                if field.is_connected() {
+                                    live.draft_focused(&id, false);
+                                }
+                            },
+                            std::time::Duration::ZERO,
+                        );
                     }
                     on:keydown=on_key
                 ></textarea>

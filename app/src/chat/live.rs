@@ -4,6 +4,7 @@
 //! and the open thread through [`crate::domain::live`], and keeps the
 //! outbox of messages not yet confirmed (see `outbox`).
 
+mod drafts;
 mod outbox;
 #[cfg(feature = "hydrate")]
 mod socket;
@@ -12,6 +13,7 @@ use std::collections::{HashMap, VecDeque};
 
 use leptos::prelude::*;
 
+pub use drafts::Restore;
 pub use outbox::{Pending, PendingState};
 
 use super::context::Revisions;
@@ -62,6 +64,8 @@ pub struct Live {
     me: RwSignal<i64>,
     /// An outbox drain is running.
     draining: StoredValue<bool>,
+    /// Unsent composer text by thread (see `drafts`).
+    drafts: StoredValue<drafts::Drafts>,
     revs: Revisions,
 }
 
@@ -80,6 +84,7 @@ impl Live {
             recent: StoredValue::new(VecDeque::new()),
             me: RwSignal::new(0),
             draining: StoredValue::new(false),
+            drafts: StoredValue::new(Default::default()),
             revs,
         }
     }

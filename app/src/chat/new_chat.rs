@@ -6,6 +6,7 @@ use leptos_router::hooks::use_navigate;
 use super::{
     browser,
     context::{use_chat, Overlay},
+    live::use_live,
     modal::Modal,
     user_picker::UserPicker,
 };
@@ -112,6 +113,7 @@ pub fn NewChatOverlay() -> impl IntoView {
 #[component]
 pub fn InviteOverlay(thread: String, name: String) -> impl IntoView {
     let chat = use_chat();
+    let live = use_live();
     let text = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let client_id = browser::new_client_id();
@@ -122,11 +124,14 @@ pub fn InviteOverlay(thread: String, name: String) -> impl IntoView {
             return;
         }
         leptos::task::spawn_local(async move {
-            match send_message(thread, body, client_id).await {
-                Ok(_) => {
+            match send_message(thread.clone(), body, client_id.clone()).await {
+                Ok(sent) => {
                     chat.overlay.set(None);
                     chat.refresh_nav();
-                    chat.refresh_thread();
+                    // Into the open thread as the composer's sends go: not
+                    // by fetching the thread again, which would rebuild
+                    // the pane (and its composer) under the user's typing.
+                    live.show_own(&thread, sent, client_id);
                 }
                 Err(e) => error.set(Some(e.to_string())),
             }

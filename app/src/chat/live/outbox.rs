@@ -142,8 +142,9 @@ impl Live {
     }
 
     /// Puts your confirmed message in the open thread (its event will say
-    /// the same, harmlessly, a moment later).
-    fn show_own(&self, thread: &str, m: crate::model::MessageView, client_id: String) {
+    /// the same, harmlessly, a moment later); nothing if `thread` is not
+    /// the open one.
+    pub fn show_own(&self, thread: &str, m: crate::model::MessageView, client_id: String) {
         let me = self.me();
         if let Some(t) = self
             .open
