@@ -152,7 +152,10 @@ pub fn redact(url: &str) -> String {
 /// own so this should not happen (`app::server::access`); this check makes
 /// sure that if it does, the connection is thrown away rather than reused.
 /// The ping first lets a rollback that a dropped transaction guard queued
-/// run, so ordinary early returns keep their connection.
+/// run, so ordinary early returns keep their connection. On PostgreSQL
+/// `is_in_transaction` is sqlx's own count, blind to a `BEGIN` whose
+/// future was dropped before the answer: `app::store::db::begin_pg` is
+/// what covers that case.
 async fn release_outside_transaction<C: Connection>(conn: &mut C) -> Result<bool, sqlx::Error> {
     conn.ping().await?;
     if conn.is_in_transaction() {

@@ -153,7 +153,7 @@ impl Db {
             }
             Db::Postgres(pg) => {
                 let gate = pg.writer.clone().lock_owned().await;
-                let mut tx = pg.pool.begin().await?;
+                let mut tx = begin_pg(&pg.pool, "BEGIN").await?;
                 sqlx::query("SELECT pg_advisory_xact_lock($1)")
                     .bind(WRITE_LOCK)
                     .execute(&mut *tx)
@@ -170,9 +170,7 @@ impl Db {
         match self {
             Db::Sqlite(s) => Ok(Tx::Sqlite(s.pool.begin().await?, None)),
             Db::Postgres(pg) => Ok(Tx::Postgres(
-                pg.pool
-                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    .await?,
+                begin_pg(&pg.pool, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?,
                 None,
             )),
         }
@@ -182,6 +180,28 @@ impl Db {
     pub async fn close(&self) {
         on_db!(self, pool => pool.close().await)
     }
+}
+
+/// Begins a transaction with `begin` (a `BEGIN …` statement) on a pooled
+/// PostgreSQL connection, on a task of its own.
+///
+/// Why: sqlx counts a PostgreSQL transaction only once the server has
+/// answered its `BEGIN`. A caller dropped while the `BEGIN` is on the wire
+/// (a client that vanished) left nothing to roll it back, and the pool
+/// took the connection back inside the transaction, where the next
+/// statement on it ran uncommitted. The task always runs to the end; if
+/// its caller has left, the transaction it made is dropped there, which
+/// rolls it back before the connection is pooled again. Costs one task
+/// spawn per transaction. Errors: the pool's or the server's, or
+/// [`sqlx::Error::WorkerCrashed`] if the task panicked.
+pub(crate) async fn begin_pg(
+    pool: &PgPool,
+    begin: &'static str,
+) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+    let pool = pool.clone();
+    tokio::spawn(async move { pool.begin_with(begin).await })
+        .await
+        .map_err(|_| sqlx::Error::WorkerCrashed)?
 }
 
 impl Tx {

@@ -48,7 +48,8 @@ pub async fn set_and_settle(
     connected: Option<bool>,
     notify: impl FnOnce(Told) -> String,
 ) -> Result<Option<Told>, sqlx::Error> {
-    let mut tx = pool.begin().await?;
+    // Not `pool.begin()`: a socket's future can be dropped mid-`BEGIN`.
+    let mut tx = super::db::begin_pg(pool, "BEGIN").await?;
     // Two-key form: class 1 = presence, so it never meets the write lock.
     sqlx::query("SELECT pg_advisory_xact_lock(1, hashtext($1::text))")
         .bind(user.to_string())

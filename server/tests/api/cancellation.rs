@@ -115,3 +115,72 @@ async fn a_storm_of_requests_reset_mid_write_never_stops_writes() {
         "{stored} messages for {acknowledged} acknowledged sends"
     );
 }
+
+/// A read whose caller leaves while its `BEGIN` is on the wire must not
+/// leave the connection inside a transaction. sqlx counts a PostgreSQL
+/// transaction only once the server has answered its `BEGIN`, so a
+/// future dropped before that has nothing to roll back, and the pool took
+/// the connection back "idle in transaction": whatever ran on it next
+/// (a session write on the pool, say) ran inside, uncommitted.
+#[tokio::test]
+async fn a_read_begun_and_abandoned_leaves_no_open_transaction() {
+    let (_dir, db, _thread) = crate::cursor::fixture().await;
+    // PostgreSQL is watched from a connection of its own (one from the
+    // pool could be the very one left inside a transaction).
+    let mut watcher = match &db {
+        app::store::Db::Postgres(pg) => Some(
+            <sqlx::PgConnection as sqlx::Connection>::connect_with(&pg.pool.connect_options())
+                .await
+                .unwrap(),
+        ),
+        app::store::Db::Sqlite(_) => None,
+    };
+    // Cut at many points between no time and well after the answer, and
+    // look after each (a later read on the same connection would end a
+    // leaked transaction with its own commit and hide it).
+    for i in 0..300u64 {
+        let cut = Duration::from_micros(i * 37 % 1_500);
+        if let Ok(tx) = tokio::time::timeout(cut, db.begin_read()).await {
+            drop(tx.unwrap());
+        }
+        if let Some(watcher) = watcher.as_mut() {
+            // A connection is inside a transaction for a moment after
+            // every cut (until its rollback reaches the server): wait for
+            // that to pass. One left there stays (nothing uses the pool
+            // meanwhile), and the wait runs out.
+            let mut waited = Duration::ZERO;
+            loop {
+                let open: i64 = sqlx::query_scalar(
+                    "SELECT count(*) FROM pg_stat_activity
+                     WHERE datname = current_database() AND pid <> pg_backend_pid()
+                       AND state LIKE 'idle in transaction%'",
+                )
+                .fetch_one(&mut *watcher)
+                .await
+                .unwrap();
+                if open == 0 {
+                    break;
+                }
+                assert!(
+                    waited < Duration::from_secs(10),
+                    "a connection left inside a transaction (cut at {cut:?})"
+                );
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                waited += Duration::from_millis(5);
+            }
+        }
+    }
+    if let app::store::Db::Sqlite(s) = &db {
+        // Every pooled connection at once: `BEGIN` fails on one that is
+        // still inside a transaction.
+        let mut held = Vec::new();
+        for _ in 0..s.pool.size() {
+            let mut conn = s.pool.acquire().await.unwrap();
+            sqlx::raw_sql("BEGIN; ROLLBACK")
+                .execute(&mut *conn)
+                .await
+                .expect("a connection left inside a transaction");
+            held.push(conn);
+        }
+    }
+}
