@@ -158,11 +158,12 @@ async fn a_message_is_text_in_the_thread_and_in_its_embedded_data() -> TestResul
         );
     }
     // The bodies are in the page as text, and in the data the browser
-    // hydrates from with `<` as a JS escape, so `</script>` cannot end
-    // the script element that carries them.
+    // hydrates from with `<` as a JS escape (inside the JSON's quotes,
+    // in a single-quoted JS string literal), so `</script>` cannot end the
+    // script element that carries them.
     assert!(html.contains(&escape_text("</script><script>alert(1)</script>")));
     assert!(
-        html.contains(r"\\u003c/script>\\u003cscript>alert(1)\\u003c/script>"),
+        html.contains(r#""\u003c/script>\u003cscript>alert(1)\u003c/script>""#),
         "the message is not in the embedded data"
     );
     Ok(())
