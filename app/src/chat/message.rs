@@ -3,6 +3,8 @@
 //! reactions under it, and the hover toolbar (F6, F7). A message from
 //! someone the viewer blocks is collapsed behind "Show" (F21).
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 use super::{
@@ -22,7 +24,7 @@ use crate::domain::{
 use crate::model::{MessageView, Reaction};
 
 #[component]
-pub fn MessageItem(m: MessageView, starts: bool) -> impl IntoView {
+pub fn MessageItem(m: Arc<MessageView>, starts: bool) -> impl IntoView {
     if m.kind == MessageKind::System {
         return view! {
             <div

@@ -8,7 +8,7 @@
 use leptos::{html, prelude::*};
 use leptos_router::hooks::use_query_map;
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use super::{
     live::use_live,
@@ -23,12 +23,13 @@ use crate::model::{Member, MessageView, ThreadKind, UserCard};
 
 /// One line of the list, keyed so that a message re-renders when what it
 /// shows changes (deleted or removed, its sender blocked, reactions, its
-/// place in a group).
+/// place in a group). A message is shared, not copied: `<For>` clones the
+/// whole list each time it reads it (on the server, once per page).
 #[derive(Clone, PartialEq)]
 enum Line {
     Day(String, String),
     Unread,
-    Message(MessageView, bool),
+    Message(Arc<MessageView>, bool),
 }
 
 impl Line {
@@ -82,7 +83,10 @@ fn lines(messages: &[MessageView], first_unread: Option<i64>) -> Vec<Line> {
                     out.push(Line::Unread);
                 }
                 // The first unread message always shows who wrote it.
-                out.push(Line::Message(m.clone(), starts_group || unread_here));
+                out.push(Line::Message(
+                    Arc::new(m.clone()),
+                    starts_group || unread_here,
+                ));
             }
         }
     }
