@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run run-pg demo test tools dev fmt pg-start pg-stop bench-load bench-ssr bench-live bench-floor bench-pg bench-login screenshots
+.PHONY: run run-pg demo test tools dev fmt pg-start pg-stop bench-load bench-ssr bench-ssr-ir bench-live bench-floor bench-pg bench-login screenshots
 
 ## Build a release and serve Parley on SQLite at http://127.0.0.1:3000
 run: tools
@@ -60,6 +60,19 @@ bench-load: tools
 # that code and reuses its compiled dependencies.
 bench-ssr:
 	RUSTFLAGS="--cfg erase_components" cargo run --release -p bench --bin bench_ssr -- $(ARGS)
+
+## The same three requests counted in instructions (valgrind's callgrind):
+## one figure that does not move with whatever else the machine runs.
+## Prints instructions per round (one request of each), from the
+## difference between a run of 60 rounds and one of 10 (set-up cancels).
+bench-ssr-ir:
+	RUSTFLAGS="--cfg erase_components" cargo build --release -p bench --bin bench_ssr
+	@bin="$${CARGO_TARGET_DIR:-target}/release/bench_ssr"; \
+	count() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$$bin" --requests "$$1" $(ARGS) 2>&1 \
+	  | awk '/Collected :/ { print $$NF }'; }; \
+	few=$$(count 10); many=$$(count 60); \
+	[ -n "$$few" ] && [ -n "$$many" ] || { echo "bench-ssr-ir: valgrind gave no count" >&2; exit 1; }; \
+	echo "bench_ssr: $$(( (many - few) / 50 )) instructions per round of the three requests ($$few for 10 rounds, $$many for 60)"
 
 ## Live sockets, release build: send→deliver latency in a 1,000-member
 ## group at 10 then 100 msg/s, server memory per idle socket at 5,000, and
