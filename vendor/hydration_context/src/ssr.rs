@@ -182,13 +182,8 @@ impl SharedContext for SsrSharedContext {
 
         initial_chunk.push_str("__SERIALIZED_ERRORS=[");
         for error in mem::take(&mut *self.errors.write().or_poisoned()) {
-            // Debug-format first to get a valid, quoted JS string literal
-            // (escaping `"`, `\`, control chars), then rewrite every remaining
-            // `<` to a single-backslash `<` JS unicode escape. Escaping
-            // *after* `{:?}` keeps it one backslash, so the HTML tokenizer
-            // never sees `</script>` while the browser's JS string parser
-            // still decodes `<` straight back to `<` for the consumer.
-            // Parley: one pass of `push_js_string` (see there).
+            // Parley: a JS string literal with `<` escaped, in one pass
+            // (see `push_js_string`).
             _ = write!(initial_chunk, "[{}, {}, ", error.0 .0, error.1);
             push_js_string(&mut initial_chunk, &error.2.to_string());
             initial_chunk.push_str("],");
@@ -294,9 +289,7 @@ impl Stream for AsyncDataStream {
         let sealed = self.sealed_error_boundaries.read().or_poisoned();
         for error in mem::take(&mut *self.errors.write().or_poisoned()) {
             if !sealed.contains(&error.0) {
-                // see the initial-chunk path: Debug-format, then single-
-                // backslash-escape `<` so the JS parser decodes it back to `<`
-                // Parley: one pass of `push_js_string` (see there).
+                // Parley: as in the initial chunk (see `push_js_string`).
                 _ = write!(
                     resolved,
                     "__SERIALIZED_ERRORS.push([{}, {}, ",
