@@ -29,7 +29,9 @@ mod ssr {
         let (thread_id, sender, tz) = (t.id, v.id, v.tz);
         let (client_id, kind, body) = (client_id.to_owned(), kind.to_owned(), body.to_owned());
         let direct = t.kind == "direct";
-        let stored = access::write("committing a message", move |tx| {
+        // Atomic: every refusal below (a block, a reused id) comes before
+        // anything is written, so the send needs no savepoint of its own.
+        let stored = access::write_atomic("committing a message", move |tx| {
             Box::pin(async move {
                 let new = store::messages::NewMessage {
                     thread_id,

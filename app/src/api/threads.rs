@@ -72,7 +72,9 @@ mod ssr {
         message_id: i64,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), AppError> {
-        crate::server::access::write("committing a read position", move |tx| {
+        // Atomic: it never refuses, and its two statements fail only as
+        // faults.
+        crate::server::access::write_atomic("committing a read position", move |tx| {
             Box::pin(async move {
                 store::members::mark_read(tx, thread_id, user, message_id, now)
                     .await

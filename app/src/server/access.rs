@@ -58,6 +58,18 @@ where
     write_in(state()?, what, work).await
 }
 
+/// [`write`] for work that refuses only before it writes (a send): no
+/// savepoint is paid for it, and a database error in it fails its whole
+/// batch ([`super::group_commit::GroupCommit::write_atomic`] gives the
+/// contract).
+pub async fn write_atomic<T, F>(what: &'static str, work: F) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: for<'c> FnOnce(&'c mut Tx) -> TxFuture<'c, T> + Send + 'static,
+{
+    state()?.writes.write_atomic(what, work).await
+}
+
 /// [`write`] for code that runs outside a request (Otter's worker), with
 /// the state passed in rather than read from the request's context.
 pub async fn write_in<T, F>(

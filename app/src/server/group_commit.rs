@@ -15,6 +15,18 @@
 //! under no load a batch is one write, run without a savepoint, which is
 //! exactly the transaction it would have had alone.
 //!
+//! A savepoint costs a round trip to the database per write (SQLite's
+//! worker thread, PostgreSQL's socket) with the write slot held, as much
+//! as a send's one statement. So a write that refuses only before it has
+//! written anything ([`GroupCommit::write_atomic`]: a send, whose insert
+//! is one statement) runs without one: its refusal leaves nothing to
+//! undo. A database error in such a write may have left its statement
+//! half-done (on PostgreSQL it aborts the transaction), so it fails its
+//! whole batch instead: rolled back, every other caller answered
+//! [`AppError::Unavailable`] (nothing of theirs stored; sends retry by
+//! client id). Database errors are faults here, not refusals, so this
+//! trades a rare batch failure for half the slot's round trips.
+//!
 //! The guarantees are the ones a transaction per write gave: a caller's
 //! answer comes only after its write is committed (or with its error);
 //! writes commit in the order they were queued; ids are taken in commit
@@ -120,9 +132,42 @@ impl GroupCommit {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Tx) -> TxFuture<'c, T> + Send + 'static,
     {
+        self.enqueue(what, false, work).await
+    }
+
+    /// [`write`](Self::write) for work that refuses only before it writes:
+    /// every `Err` it returns other than [`AppError::Internal`] and
+    /// [`AppError::Unavailable`] must come before its first change (a
+    /// send: one insert, the block check and the idempotency check in its
+    /// own statement). It runs without a savepoint (the module doc says
+    /// why), so:
+    ///
+    /// - a refusal (any other `Err`) is that error, the batch unaffected;
+    /// - an `Internal` or `Unavailable` error (a database failure, which
+    ///   may have left part of the work behind) rolls back the whole batch:
+    ///   this caller gets its error, every other write of the batch
+    ///   [`AppError::Unavailable`], and nothing of the batch is stored.
+    pub async fn write_atomic<T, F>(&self, what: &'static str, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Tx) -> TxFuture<'c, T> + Send + 'static,
+    {
+        self.enqueue(what, true, work).await
+    }
+
+    async fn enqueue<T, F>(&self, what: &'static str, atomic: bool, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Tx) -> TxFuture<'c, T> + Send + 'static,
+    {
         let (reply, answer) = oneshot::channel();
         self.queue
-            .send(Box::new(Queued { what, work, reply }))
+            .send(Box::new(Queued {
+                what,
+                atomic,
+                work,
+                reply,
+            }))
             .map_err(|_| {
                 tracing::error!("{what}: the write queue is closed");
                 AppError::Unavailable
@@ -143,18 +188,24 @@ trait Job: Send {
     /// Answers with `error` without running (the batch could not start).
     fn fail(self: Box<Self>, error: AppError);
     fn what(&self) -> &'static str;
+    /// Made by [`GroupCommit::write_atomic`]: runs without a savepoint.
+    fn atomic(&self) -> bool;
 }
 
 /// A write that has run and waits for its batch's commit.
 struct Ran {
     /// Whether its work succeeded (else it is rolled back to its savepoint).
     ok: bool,
+    /// An atomic write that failed with a database error: what it wrote
+    /// cannot be told apart from the rest, so the batch is rolled back.
+    fault: bool,
     /// Sends the answer, given how the commit went.
     answer: Box<dyn FnOnce(Result<(), AppError>) + Send>,
 }
 
 struct Queued<T, F> {
     what: &'static str,
+    atomic: bool,
     work: F,
     reply: oneshot::Sender<Result<T, AppError>>,
 }
@@ -165,12 +216,18 @@ where
     F: for<'c> FnOnce(&'c mut Tx) -> TxFuture<'c, T> + Send + 'static,
 {
     fn run<'c>(self: Box<Self>, tx: &'c mut Tx) -> Pin<Box<dyn Future<Output = Ran> + Send + 'c>> {
-        let Queued { work, reply, .. } = *self;
+        let Queued {
+            work,
+            reply,
+            atomic,
+            ..
+        } = *self;
         let done = work(tx);
         Box::pin(async move {
             let out = done.await;
             Ran {
                 ok: out.is_ok(),
+                fault: atomic && matches!(out, Err(AppError::Internal | AppError::Unavailable)),
                 // Its own error wins: a failed write was rolled back
                 // whatever became of the batch. A closed reply (the caller
                 // left) is nothing to report.
@@ -187,6 +244,10 @@ where
 
     fn what(&self) -> &'static str {
         self.what
+    }
+
+    fn atomic(&self) -> bool {
+        self.atomic
     }
 }
 
@@ -238,47 +299,81 @@ async fn commit_batches(
     }
 }
 
+/// Where the batch's one savepoint (`write`) stands, for the next write
+/// that needs one.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Savepoint {
+    /// None is open yet.
+    Closed,
+    /// Open, and nothing has been written since it was made.
+    Current,
+    /// Open, but writes have succeeded since: it must be moved on before
+    /// it can guard the next write.
+    Behind,
+}
+
 /// Runs `batch` in `tx` (the write transaction just begun) and commits it;
 /// then, if anything was committed, counts it and wakes `hub`, and answers
 /// every write.
 async fn commit(mut tx: Tx, hub: Arc<Hub>, commits: Arc<AtomicU64>, batch: Vec<Box<dyn Job>>) {
     let what = batch.first().map_or("a write", |job| job.what());
     // A lone write needs no savepoint: its transaction is its own. Else
-    // one savepoint is open throughout, moved on after each write that
-    // succeeds (one round trip between two writes); the commit closes the
-    // last one.
-    let savepoints = batch.len() > 1;
+    // one savepoint is opened before the first write that needs one, and
+    // moved on (one round trip) only before a later write that needs it
+    // and only if something was written since; the commit closes it.
+    // Atomic writes never need it (see `GroupCommit::write_atomic`).
+    let alone = batch.len() == 1;
+    let mut savepoint = Savepoint::Closed;
     let mut ran: Vec<Ran> = Vec::with_capacity(batch.len());
     let mut jobs = batch.into_iter();
     while let Some(job) = jobs.next() {
         let what = job.what();
-        let (first, last) = (ran.is_empty(), jobs.len() == 0);
+        let guarded = !alone && !job.atomic();
         let step = async {
-            if savepoints && first {
-                tx.savepoint().await.context(what)?;
+            if guarded {
+                match savepoint {
+                    Savepoint::Closed => tx.savepoint().await.context(what)?,
+                    Savepoint::Behind => tx.next_savepoint().await.context(what)?,
+                    Savepoint::Current => {}
+                }
+                savepoint = Savepoint::Current;
             }
             let done = job.run(&mut tx).await;
-            if savepoints && !done.ok {
+            if guarded && !done.ok {
+                // Back to where the savepoint was made: it stays current.
                 tx.undo_to_savepoint().await.context(what)?;
-            } else if savepoints && !last {
-                tx.next_savepoint().await.context(what)?;
+            } else if done.ok && savepoint == Savepoint::Current {
+                savepoint = Savepoint::Behind;
             }
             Ok::<_, AppError>(done)
         };
-        match step.await {
-            Ok(done) => ran.push(done),
-            // The connection failed mid-batch: nothing of it commits
-            // (dropping `tx` rolls it back), and every write hears so.
-            Err(e) => {
-                for done in ran {
-                    (done.answer)(Err(e.clone()));
-                }
-                for job in jobs {
-                    job.fail(e.clone());
-                }
-                return;
+        let failed = match step.await {
+            Ok(done) if done.fault => {
+                tracing::warn!(
+                    "{what}: a database error in an atomic write; its batch is rolled back"
+                );
+                ran.push(done);
+                AppError::Unavailable
             }
+            Ok(done) => {
+                ran.push(done);
+                continue;
+            }
+            // The connection failed mid-batch.
+            Err(e) => e,
+        };
+        // Nothing of the batch commits, and every write hears so (a write's
+        // own error wins over `failed`).
+        if let Err(e) = tx.rollback().await {
+            tracing::warn!(error = %e, "{what}: rolling back a failed batch");
         }
+        for done in ran {
+            (done.answer)(Err(failed.clone()));
+        }
+        for job in jobs {
+            job.fail(failed.clone());
+        }
+        return;
     }
     let any = ran.iter().any(|done| done.ok);
     let committed = if any {

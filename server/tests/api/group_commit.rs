@@ -70,6 +70,55 @@ async fn append_then(writes: &GroupCommit, thread: i64, how: Failure) -> Result<
         .await
 }
 
+/// How an atomic test write ends (`GroupCommit::write_atomic`).
+#[derive(Clone, Copy)]
+enum Atomic {
+    /// It appends one event.
+    Writes,
+    /// It refuses before writing anything (what the contract allows).
+    Refuses,
+    /// It appends an event, then hits a database error: a fault, which
+    /// must take the whole batch with it.
+    Breaks,
+}
+
+/// An atomic write to `thread` that ends as `how` says; answers its id.
+async fn atomic(writes: &GroupCommit, thread: i64, how: Atomic) -> Result<i64, AppError> {
+    writes
+        .write_atomic("an atomic test event", move |tx| {
+            Box::pin(async move {
+                if let Atomic::Refuses = how {
+                    return Err(AppError::BadRequest("refused before writing".into()));
+                }
+                let id =
+                    events::append(tx, thread, EventKind::ThreadRenamed, None, None, Utc::now())
+                        .await
+                        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+                if let Atomic::Breaks = how {
+                    let bad = "SELECT * FROM no_such_table";
+                    let failed = match tx {
+                        Tx::Sqlite(t, _) => sqlx::query(bad).execute(&mut **t).await.is_err(),
+                        Tx::Postgres(t, _) => sqlx::query(bad).execute(&mut **t).await.is_err(),
+                    };
+                    assert!(failed, "the database took a statement on no table");
+                    return Err(AppError::Internal);
+                }
+                Ok(id)
+            })
+        })
+        .await
+}
+
+/// Takes the write slot, lets `writes` queue behind it, and gives it up
+/// after 300 ms so that they go as one batch.
+async fn slot_for_a_batch(db: &Db) -> impl std::future::Future<Output = ()> {
+    let slot = db.begin_write().await.unwrap();
+    async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        slot.commit().await.unwrap();
+    }
+}
+
 /// Every event id in the database, in order.
 async fn all_events(db: &Db) -> Vec<i64> {
     events::after(db, 0, 1000)
@@ -267,5 +316,74 @@ async fn a_panicking_write_fails_its_batch_not_the_queue() {
     assert_eq!(beside, Err(AppError::Internal), "its batch failed as one");
     assert_eq!(all_events(&db).await, before, "and was rolled back");
     let id = append(&writes, thread).await.unwrap();
+    assert_eq!(all_events(&db).await.last(), Some(&id), "the queue goes on");
+}
+
+/// Atomic writes run without savepoints between guarded ones: a guarded
+/// write that fails after writing must still be undone alone, back to the
+/// state after the atomic writes before it (the savepoint is moved on
+/// lazily, so this is where a stale one would show), and an atomic
+/// refusal leaves the batch as it was.
+#[tokio::test]
+async fn atomic_and_guarded_writes_in_one_batch_keep_exactly_the_good_ones() {
+    let (_dir, db, thread) = fixture().await;
+    let writes = queue(&db);
+    let before = all_events(&db).await;
+    let commits = writes.commits();
+    let release = slot_for_a_batch(&db).await;
+    let (a, refused, b, undone, c, d, undone_too, e, ()) = tokio::join!(
+        atomic(&writes, thread, Atomic::Writes),
+        atomic(&writes, thread, Atomic::Refuses),
+        atomic(&writes, thread, Atomic::Writes),
+        append_then(&writes, thread, Failure::Break),
+        append(&writes, thread),
+        atomic(&writes, thread, Atomic::Writes),
+        append_then(&writes, thread, Failure::Refuse),
+        atomic(&writes, thread, Atomic::Writes),
+        release,
+    );
+    assert_eq!(
+        refused,
+        Err(AppError::BadRequest("refused before writing".into()))
+    );
+    assert_eq!(undone, Err(AppError::Internal));
+    assert!(undone_too.is_err());
+    let kept = [a, b, c, d, e].map(Result::unwrap);
+    assert!(kept.windows(2).all(|w| w[0] < w[1]), "{kept:?}");
+    let mut expected = before;
+    expected.extend(kept);
+    assert_eq!(
+        all_events(&db).await,
+        expected,
+        "the five good writes, nothing else"
+    );
+    assert_eq!(writes.commits(), commits + 1, "in one transaction");
+}
+
+/// A database error in an atomic write may have left part of it behind
+/// (and on PostgreSQL aborts the transaction), so its whole batch is
+/// rolled back: it hears its own error, the others `Unavailable`, nothing
+/// is stored, and the queue goes on.
+#[tokio::test]
+async fn a_database_error_in_an_atomic_write_fails_its_batch() {
+    let (_dir, db, thread) = fixture().await;
+    let writes = queue(&db);
+    let before = all_events(&db).await;
+    let commits = writes.commits();
+    let release = slot_for_a_batch(&db).await;
+    let (a, b, broken, c, ()) = tokio::join!(
+        atomic(&writes, thread, Atomic::Writes),
+        append(&writes, thread),
+        atomic(&writes, thread, Atomic::Breaks),
+        atomic(&writes, thread, Atomic::Writes),
+        release,
+    );
+    assert_eq!(broken, Err(AppError::Internal));
+    for other in [a, b, c] {
+        assert_eq!(other, Err(AppError::Unavailable));
+    }
+    assert_eq!(all_events(&db).await, before, "nothing of the batch stored");
+    assert_eq!(writes.commits(), commits);
+    let id = atomic(&writes, thread, Atomic::Writes).await.unwrap();
     assert_eq!(all_events(&db).await.last(), Some(&id), "the queue goes on");
 }
