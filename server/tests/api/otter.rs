@@ -142,6 +142,41 @@ async fn otter_answers_where_it_is_a_member_and_only_questions_and_never_itself(
     );
 }
 
+/// Otter reads on from how far it has looked, not from its stored cursor
+/// (which moves only with what it hears): questions asked while many
+/// messages go by elsewhere, before, among and after them, are each still
+/// answered exactly once.
+#[tokio::test]
+async fn otter_answers_questions_among_many_messages_elsewhere() {
+    let app = TestApp::spawn().await;
+    let ana = app.user("ana").await;
+    app.user("bob").await;
+    let elsewhere = ana.start_chat(&["bob"]).await.id;
+    // More than one of Otter's batches (100) in a chat it is not in.
+    let chatter = |from: usize| {
+        let (ana, elsewhere) = (&ana, &elsewhere);
+        futures_util::future::join_all((from..from + 80).map(move |i| async move {
+            ana.send(elsewhere, &format!("message {i}")).await;
+        }))
+    };
+    chatter(0).await;
+    ana.send(HOME_ROOM, "Hey Otter, what is 1+1?").await;
+    let (_, _) = tokio::join!(chatter(80), ana.send(HOME_ROOM, "Hey Otter, what is 2+2?"));
+    chatter(160).await;
+    ana.send(HOME_ROOM, "Hey Otter, what is 3+3?").await;
+    let said = otter_says(&ana, HOME_ROOM, 3).await;
+    tokio::time::sleep(QUIET).await;
+    let said_now: Vec<String> = otters(&ana, HOME_ROOM)
+        .await
+        .into_iter()
+        .filter_map(|m| m.body)
+        .collect();
+    assert_eq!(said_now, said, "once each");
+    for (answer, sum) in said.iter().zip(["2", "4", "6"]) {
+        assert!(answer.contains(sum), "{said:?}");
+    }
+}
+
 #[tokio::test]
 async fn otter_answers_one_asker_only_a_few_times_a_minute() {
     let app = TestApp::spawn().await;
