@@ -47,6 +47,19 @@ enum Failure {
     Break,
 }
 
+/// Runs a statement the database rejects in `tx` (on PostgreSQL that
+/// aborts the whole transaction until rolled back); answers the error a
+/// write's work gives for it.
+async fn database_error(tx: &mut Tx) -> AppError {
+    let bad = "SELECT * FROM no_such_table";
+    let failed = match tx {
+        Tx::Sqlite(t, _) => sqlx::query(bad).execute(&mut **t).await.is_err(),
+        Tx::Postgres(t, _) => sqlx::query(bad).execute(&mut **t).await.is_err(),
+    };
+    assert!(failed, "the database took a statement on no table");
+    AppError::Internal
+}
+
 /// Appends an event, then fails as `how` says.
 async fn append_then(writes: &GroupCommit, thread: i64, how: Failure) -> Result<i64, AppError> {
     writes
@@ -58,13 +71,7 @@ async fn append_then(writes: &GroupCommit, thread: i64, how: Failure) -> Result<
                 if let Failure::Refuse = how {
                     return Err(AppError::BadRequest("refused after writing".into()));
                 }
-                let bad = "SELECT * FROM no_such_table";
-                let failed = match tx {
-                    Tx::Sqlite(t, _) => sqlx::query(bad).execute(&mut **t).await.is_err(),
-                    Tx::Postgres(t, _) => sqlx::query(bad).execute(&mut **t).await.is_err(),
-                };
-                assert!(failed, "the database took a statement on no table");
-                Err(AppError::Internal)
+                Err(database_error(tx).await)
             })
         })
         .await
@@ -95,13 +102,7 @@ async fn atomic(writes: &GroupCommit, thread: i64, how: Atomic) -> Result<i64, A
                         .await
                         .map_err(|e| AppError::BadRequest(e.to_string()))?;
                 if let Atomic::Breaks = how {
-                    let bad = "SELECT * FROM no_such_table";
-                    let failed = match tx {
-                        Tx::Sqlite(t, _) => sqlx::query(bad).execute(&mut **t).await.is_err(),
-                        Tx::Postgres(t, _) => sqlx::query(bad).execute(&mut **t).await.is_err(),
-                    };
-                    assert!(failed, "the database took a statement on no table");
-                    return Err(AppError::Internal);
+                    return Err(database_error(tx).await);
                 }
                 Ok(id)
             })
