@@ -99,8 +99,11 @@ async fn round(
         .await
         .context("reading Otter's threads")?;
     let full = heard.len() as i64 == BATCH;
-    *looked = next_look(*looked, newest, heard.last().map(|h| h.id), full);
+    // Moved on only once the round has answered all it read: a failed
+    // answer leaves it where it was, so the next round reads it again.
+    let looked_now = next_look(*looked, newest, heard.last().map(|h| h.id), full);
     let Some(last) = heard.last().map(|h| h.id) else {
+        *looked = looked_now;
         return Ok(false);
     };
     for h in &heard {
@@ -157,6 +160,7 @@ async fn round(
         })
     })
     .await?;
+    *looked = looked_now;
     Ok(full)
 }
 
