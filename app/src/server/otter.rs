@@ -86,15 +86,12 @@ async fn round(
     delay: Duration,
     looked: &mut i64,
 ) -> Result<bool, crate::error::AppError> {
-    let cursor = bot::through(&state.db)
+    // `newest` is read before the batch: every message up to it is
+    // committed (ids are taken in commit order under the write slot), so a
+    // batch read after it that was not full has seen all of them.
+    let (cursor, newest) = bot::positions(&state.db)
         .await
         .context("reading Otter's cursor")?;
-    // Read before the batch: every message up to it is committed (ids are
-    // taken in commit order under the write slot), so a batch read after
-    // it that was not full has seen all of them.
-    let newest = bot::newest_message(&state.db)
-        .await
-        .context("reading the newest message")?;
     let heard = bot::heard_after(&state.db, otter, cursor.max(*looked), BATCH)
         .await
         .context("reading Otter's threads")?;
@@ -138,7 +135,6 @@ async fn round(
                     kind: "text",
                     body: &text,
                     at: now,
-                    unless_blocked: false,
                 };
                 messages::insert(tx, &answer)
                     .await

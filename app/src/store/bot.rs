@@ -51,18 +51,17 @@ pub async fn heard_after(
     .await)
 }
 
-/// The newest message id (where a cursor that has read everything is).
-pub async fn newest_message(db: &Db) -> Result<i64, sqlx::Error> {
-    on_db!(db, pool => sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM messages")
-        .fetch_one(pool)
-        .await)
-}
-
-/// Every message up to this id has been heard (answered or not a question).
-pub async fn through(db: &Db) -> Result<i64, sqlx::Error> {
-    on_db!(db, pool => sqlx::query_scalar("SELECT through FROM bot_state WHERE id = 1")
-        .fetch_one(pool)
-        .await)
+/// Where Otter stands, in one read: `(through, newest)`, the stored cursor
+/// (every message up to it has been heard, answered or not a question)
+/// and the newest message id (where a cursor that has read everything
+/// is). One statement, since the worker asks after every commit.
+pub async fn positions(db: &Db) -> Result<(i64, i64), sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as(
+        "SELECT (SELECT through FROM bot_state WHERE id = 1),
+                (SELECT COALESCE(MAX(id), 0) FROM messages)"
+    )
+    .fetch_one(pool)
+    .await)
 }
 
 /// Moves the cursor forward to `id` (never back), in the caller's
