@@ -15,7 +15,8 @@ mod ssr {
     use crate::store;
 
     /// Stores a message from `v` in `thread` (idempotent per client id) and
-    /// returns it as the sender sees it.
+    /// returns it as the sender sees it. `NotFound` unless `v` is a member
+    /// of the thread, as of the write (F22).
     pub async fn send(
         v: &Viewer,
         thread: &str,
@@ -24,43 +25,40 @@ mod ssr {
         body: &str,
     ) -> Result<MessageView, AppError> {
         let client_id = crate::domain::parse_client_id(client_id)?;
-        let t = access::member_thread(thread, v.id).await?;
+        let thread = crate::domain::parse_thread_id(thread)?.to_owned();
         let now = Utc::now();
-        let (thread_id, sender, tz) = (t.id, v.id, v.tz);
+        let (sender, tz) = (v.id, v.tz);
         let (client_id, kind, body) = (client_id.to_owned(), kind.to_owned(), body.to_owned());
-        let direct = t.kind == "direct";
-        // Atomic: every refusal below (a block, a reused id) comes before
-        // anything is written, so the send needs no savepoint of its own.
-        let stored = access::write_atomic("committing a message", move |tx| {
+        // Atomic: every refusal below (not a member, a block, a reused id)
+        // comes before anything is written, so the send needs no savepoint
+        // of its own. The membership gate and the block check are the
+        // insert's own (`store::messages::send`): one statement.
+        let sent = access::write_atomic("committing a message", move |tx| {
             Box::pin(async move {
-                let new = store::messages::NewMessage {
-                    thread_id,
+                let new = store::messages::MemberSend {
+                    thread: &thread,
                     sender_id: sender,
                     client_id: &client_id,
                     kind: &kind,
                     body: &body,
                     at: now,
-                    // Checked by the insert itself, in the same write, so
-                    // the usual send is one statement. A retry of a message
-                    // stored before a block is the same message, answered
-                    // as stored.
-                    unless_blocked: direct,
                 };
-                let stored = store::messages::insert(tx, &new)
+                let sent = store::messages::send(tx, &new)
                     .await
                     .context("storing a message")?;
-                match &stored {
-                    store::messages::Stored::Blocked => {
-                        return Err(refusal(tx, thread_id, sender).await);
+                match &sent {
+                    store::messages::Sent::NotFound => return Err(AppError::NotFound),
+                    store::messages::Sent::Blocked { thread_id } => {
+                        return Err(refusal(tx, *thread_id, sender).await);
                     }
-                    store::messages::Stored::Existing(row) if row.thread_id != thread_id => {
-                        // The client reused an id from another thread: not
-                        // this message, and nothing was written.
+                    // The client reused an id from another thread: not
+                    // this message, and nothing was written.
+                    store::messages::Sent::IdReused => {
                         return Err(AppError::BadRequest(
                             "That message id was already used.".into(),
                         ));
                     }
-                    _ => {}
+                    store::messages::Sent::Created(_) | store::messages::Sent::Existing(_) => {}
                 }
                 // A question for Otter is answered in the asker's zone.
                 if kind == "text" && crate::bot::question(&body).is_some() {
@@ -68,17 +66,16 @@ mod ssr {
                         .await
                         .context("remembering a time zone")?;
                 }
-                Ok(stored)
+                Ok(sent)
             })
         })
         .await?;
-        match stored {
+        match sent {
             // A new message has no reactions yet: nothing more to read.
-            store::messages::Stored::Created(row) => Ok(crate::server::views::message(row, &[], v)),
-            other => match other.into_row() {
-                Some(row) => with_reactions(row, v).await,
-                None => Err(AppError::Internal),
-            },
+            store::messages::Sent::Created(row) => Ok(crate::server::views::message(row, &[], v)),
+            store::messages::Sent::Existing(row) => with_reactions(row, v).await,
+            // Answered inside the write above.
+            _ => Err(AppError::Internal),
         }
     }
 

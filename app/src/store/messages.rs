@@ -53,7 +53,9 @@ pub const CONTEXT_AFTER_SQL: &str = concat!(
     " WHERE m.thread_id = $1 AND m.id > $2 AND m.kind <> 'system' ORDER BY m.id LIMIT $3"
 );
 
-/// A message to store with [`insert`].
+/// A message to store with [`insert`]: from code that has already checked
+/// the thread (system lines, Otter, the demo). A member's own send is
+/// [`send`].
 #[derive(Debug, Clone, Copy)]
 pub struct NewMessage<'a> {
     pub thread_id: i64,
@@ -65,10 +67,6 @@ pub struct NewMessage<'a> {
     pub kind: &'a str,
     pub body: &'a str,
     pub at: DateTime<Utc>,
-    /// Store nothing when the other person of this direct chat and the
-    /// sender block each other (F21). Asked of a direct chat's sends only:
-    /// in a group a block hides messages from the blocker instead.
-    pub unless_blocked: bool,
 }
 
 /// What [`insert`] did.
@@ -79,19 +77,62 @@ pub enum Stored {
     /// The client id was used before: the first message with it, which may
     /// be in another thread (the caller checks).
     Existing(MessageRow),
-    /// Nothing stored: a block between the two people of the direct chat
-    /// (only with [`NewMessage::unless_blocked`]).
-    Blocked,
 }
 
 impl Stored {
-    /// The stored message, new or found (`None` when blocked).
-    pub fn into_row(self) -> Option<MessageRow> {
+    /// The stored message, new or found.
+    pub fn into_row(self) -> MessageRow {
         match self {
-            Stored::Created(row) | Stored::Existing(row) => Some(row),
-            Stored::Blocked => None,
+            Stored::Created(row) | Stored::Existing(row) => row,
         }
     }
+}
+
+/// What the inserted row gives back: a [`MessageRow`] (the sender's name
+/// from `$2`, the sender).
+macro_rules! returning {
+    () => {
+        " RETURNING id, thread_id, sender_id,
+            (SELECT username FROM users WHERE id = $2) AS sender,
+            (SELECT avatar_url FROM users WHERE id = $2) AS sender_avatar,
+            (SELECT is_bot FROM users WHERE id = $2) AS sender_bot,
+            kind, body, created_at, deleted_at, removed_at, client_id"
+    };
+}
+
+/// On PostgreSQL every node's pump is woken by the inserting statement
+/// itself (see events::append): the insert `$sql` wrapped so that it also
+/// sends `pg_notify($7, $8)`, at commit.
+macro_rules! and_notify {
+    ($sql:expr) => {
+        concat!(
+            "WITH m AS (",
+            $sql,
+            "), n AS (SELECT pg_notify($7, $8)) SELECT m.* FROM m CROSS JOIN n"
+        )
+    };
+}
+
+/// Runs an insert bound to `$1`–`$6` (and on PostgreSQL `$7`, `$8` for
+/// [`and_notify`]): the new row, or `None` when the statement stored
+/// nothing.
+macro_rules! insert_row {
+    ($tx:expr, $sqlite:expr, $postgres:expr, |$q:ident| $bind:expr) => {
+        match $tx {
+            Tx::Sqlite(c, _) => {
+                let $q = sqlx::query_as::<_, MessageRow>($sqlite);
+                $bind.fetch_optional(&mut **c).await
+            }
+            Tx::Postgres(c, _) => {
+                let $q = sqlx::query_as::<_, MessageRow>($postgres);
+                $bind
+                    .bind(super::CLUSTER_CHANNEL)
+                    .bind(super::EVENTS_SIGNAL)
+                    .fetch_optional(&mut **c)
+                    .await
+            }
+        }
+    };
 }
 
 /// Stores a message in the caller's transaction. A repeated
@@ -106,71 +147,140 @@ impl Stored {
 /// "the sender has read up to here" from `message_created` (a `read_moved`
 /// per send went to every member and doubled the frames, issue 13). On
 /// PostgreSQL the same statement wakes every node's pump at commit.
-///
-/// One statement for a new message, the block check included (each is a
-/// round trip to SQLite's worker thread inside the write slot every other
-/// writer waits for); a retry or a refusal reads once more to say which.
 pub async fn insert(tx: &mut Tx, m: &NewMessage<'_>) -> Result<Stored, sqlx::Error> {
-    /// `$7`: refuse when a member other than the sender `$2` blocks them
-    /// or is blocked by them (one other member: a direct chat).
     macro_rules! insert_sql {
         () => {
-            "INSERT INTO messages (thread_id, sender_id, client_id, kind, body, created_at)
-             SELECT $1, $2, $3, $4, $5, $6
-             WHERE NOT $7 OR NOT EXISTS (
-                SELECT 1 FROM thread_members o
-                JOIN blocks b ON (b.blocker_id = o.user_id AND b.blocked_id = $2)
-                              OR (b.blocker_id = $2 AND b.blocked_id = o.user_id)
-                WHERE o.thread_id = $1 AND o.user_id <> $2)
-             ON CONFLICT (sender_id, client_id) DO NOTHING
-             RETURNING id, thread_id, sender_id,
-                (SELECT username FROM users WHERE id = $2) AS sender,
-                (SELECT avatar_url FROM users WHERE id = $2) AS sender_avatar,
-                (SELECT is_bot FROM users WHERE id = $2) AS sender_bot,
-                kind, body, created_at, deleted_at, removed_at, client_id"
+            concat!(
+                "INSERT INTO messages (thread_id, sender_id, client_id, kind, body, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (sender_id, client_id) DO NOTHING",
+                returning!()
+            )
         };
     }
-    const INSERT: &str = insert_sql!();
-    // The pumps' wake-up rides on the insert (see events::append).
-    const INSERT_AND_NOTIFY: &str = concat!(
-        "WITH m AS (",
-        insert_sql!(),
-        "), n AS (SELECT pg_notify($8, $9)) SELECT m.* FROM m CROSS JOIN n"
-    );
-    macro_rules! bound {
-        ($sql:expr) => {
-            sqlx::query_as($sql)
-                .bind(m.thread_id)
-                .bind(m.sender_id)
-                .bind(m.client_id)
-                .bind(m.kind)
-                .bind(m.body)
-                .bind(m.at)
-                .bind(m.unless_blocked)
-        };
-    }
-    let fresh: Option<MessageRow> = match tx {
-        Tx::Sqlite(c, _) => bound!(INSERT).fetch_optional(&mut **c).await?,
-        Tx::Postgres(c, _) => {
-            bound!(INSERT_AND_NOTIFY)
-                .bind(super::CLUSTER_CHANNEL)
-                .bind(super::EVENTS_SIGNAL)
-                .fetch_optional(&mut **c)
-                .await?
-        }
-    };
+    let fresh = insert_row!(tx, insert_sql!(), and_notify!(insert_sql!()), |q| q
+        .bind(m.thread_id)
+        .bind(m.sender_id)
+        .bind(m.client_id)
+        .bind(m.kind)
+        .bind(m.body)
+        .bind(m.at))?;
     if let Some(row) = fresh {
         return Ok(Stored::Created(row));
     }
-    let first = on_tx!(tx, c => sqlx::query_as::<_, MessageRow>(concat!(
+    let first = by_client_id(tx, m.sender_id, m.client_id).await?;
+    first.map(Stored::Existing).ok_or(sqlx::Error::RowNotFound)
+}
+
+/// The message `sender` stored with `client_id`, if any.
+async fn by_client_id(
+    tx: &mut Tx,
+    sender: i64,
+    client_id: &str,
+) -> Result<Option<MessageRow>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, MessageRow>(concat!(
         select!(),
         " WHERE m.sender_id = $1 AND m.client_id = $2"
     ))
-    .bind(m.sender_id)
-    .bind(m.client_id)
+    .bind(sender)
+    .bind(client_id)
     .fetch_optional(&mut *c)
-    .await)?;
-    Ok(first.map_or(Stored::Blocked, Stored::Existing))
+    .await)
+}
+
+/// A member's message for [`send`].
+#[derive(Debug, Clone, Copy)]
+pub struct MemberSend<'a> {
+    /// The thread's public id (already parsed: 36 characters of a UUID).
+    pub thread: &'a str,
+    pub sender_id: i64,
+    /// As [`NewMessage::client_id`].
+    pub client_id: &'a str,
+    /// `text` or `sticker`.
+    pub kind: &'a str,
+    pub body: &'a str,
+    pub at: DateTime<Utc>,
+}
+
+/// What [`send`] did.
+#[derive(Debug)]
+pub enum Sent {
+    /// This call stored the message.
+    Created(MessageRow),
+    /// A retry: the message this sender stored with this client id in
+    /// this thread, unchanged.
+    Existing(MessageRow),
+    /// The client id was used before, in another thread: nothing stored.
+    IdReused,
+    /// Nothing stored: the two people of this direct chat (id
+    /// `thread_id`) block each other (F21).
+    Blocked { thread_id: i64 },
+    /// Nothing stored: no such thread, a deleted one, or the sender is not
+    /// a member (F22: all three look the same).
+    NotFound,
+}
+
+/// Stores a member's message in the caller's transaction: [`insert`], with
+/// the membership gate (F22) and a direct chat's block check (F21) in the
+/// same statement. So the usual send is one statement and one round trip,
+/// and membership is checked as of the write, not of a read before it.
+/// A refusal or a retry (no row stored) reads once or twice more to say
+/// which it was. Nothing is written unless the result is
+/// [`Sent::Created`].
+pub async fn send(tx: &mut Tx, m: &MemberSend<'_>) -> Result<Sent, sqlx::Error> {
+    // A block hides a group's messages from the blocker instead (F21):
+    // only a direct chat refuses the send.
+    macro_rules! send_sql {
+        () => {
+            concat!(
+                "INSERT INTO messages (thread_id, sender_id, client_id, kind, body, created_at)
+                 SELECT t.id, $2, $3, $4, $5, $6
+                 FROM threads t
+                 JOIN thread_members me ON me.thread_id = t.id AND me.user_id = $2
+                 WHERE t.public_id = $1 AND t.deleted_at IS NULL
+                   AND (t.kind <> 'direct' OR NOT EXISTS (
+                      SELECT 1 FROM thread_members o
+                      JOIN blocks b ON (b.blocker_id = o.user_id AND b.blocked_id = $2)
+                                    OR (b.blocker_id = $2 AND b.blocked_id = o.user_id)
+                      WHERE o.thread_id = t.id AND o.user_id <> $2))
+                 ON CONFLICT (sender_id, client_id) DO NOTHING",
+                returning!()
+            )
+        };
+    }
+    let fresh = insert_row!(tx, send_sql!(), and_notify!(send_sql!()), |q| q
+        .bind(m.thread)
+        .bind(m.sender_id)
+        .bind(m.client_id)
+        .bind(m.kind)
+        .bind(m.body)
+        .bind(m.at))?;
+    if let Some(row) = fresh {
+        return Ok(Sent::Created(row));
+    }
+    // Nothing stored: say why, in the order a reader of the rules expects
+    // (not a member before anything else, so nothing leaks to outsiders).
+    let Some((thread_id, kind)) = on_tx!(&mut *tx, c => sqlx::query_as::<_, (i64, String)>(
+        "SELECT t.id, t.kind
+         FROM threads t JOIN thread_members me ON me.thread_id = t.id AND me.user_id = $2
+         WHERE t.public_id = $1 AND t.deleted_at IS NULL",
+    )
+    .bind(m.thread)
+    .bind(m.sender_id)
+    .fetch_optional(&mut *c)
+    .await)?
+    else {
+        return Ok(Sent::NotFound);
+    };
+    match by_client_id(tx, m.sender_id, m.client_id).await? {
+        // A retry of a message stored before a block is the same message.
+        Some(row) if row.thread_id == thread_id => Ok(Sent::Existing(row)),
+        Some(_) => Ok(Sent::IdReused),
+        None if kind == "direct" => Ok(Sent::Blocked { thread_id }),
+        // The insert matched nothing although the thread is the sender's
+        // and has no block to check: a bug in one of the two queries.
+        None => Err(sqlx::Error::RowNotFound),
+    }
 }
 
 /// A system line ("ana added bo"), written by `actor`.
@@ -191,11 +301,10 @@ pub async fn insert_system(
             kind: "system",
             body: text,
             at: now,
-            unless_blocked: false,
         },
     )
     .await?;
-    stored.into_row().ok_or(sqlx::Error::RowNotFound)
+    Ok(stored.into_row())
 }
 
 /// Up to `limit` messages of a thread before message `before` (or the

@@ -143,6 +143,49 @@ async fn a_client_id_reused_in_another_thread_is_refused() {
     assert_eq!(app.count("messages").await, 1);
 }
 
+/// Membership is checked by the send's own insert (issue 13); when that
+/// stores nothing, the answer must still say "not found" before anything
+/// else, even for a retry of a message the sender stored as a member.
+#[tokio::test]
+async fn a_former_member_cannot_send_not_even_a_retry_of_an_old_message() {
+    let app = TestApp::spawn().await;
+    let ana = app.user("ana").await;
+    let bob = app.user("bob").await;
+    app.user("cyd").await;
+    let group = ana.start_chat(&["bob", "cyd"]).await.id;
+    let cid = client_id();
+    ok(bob.send_res(&group, "while a member", &cid).await).await;
+    ok(bob.leave_res(&group).await).await;
+    let before = app.row_counts().await;
+
+    let nowhere = uuid::Uuid::new_v4().to_string();
+    let unknown = expect_status(
+        bob.send_res(&nowhere, "x", &client_id()).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let retry = expect_status(
+        bob.send_res(&group, "while a member", &cid).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let fresh = expect_status(
+        bob.send_res(&group, "after leaving", &client_id()).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    assert_eq!(retry, unknown);
+    assert_eq!(fresh, unknown);
+    assert_eq!(app.row_counts().await, before);
+    assert_eq!(
+        bodies(&ana.open(&group).await.page)
+            .into_iter()
+            .filter(|b| matches!(b, Some("while a member" | "after leaving")))
+            .collect::<Vec<_>>(),
+        [Some("while a member")]
+    );
+}
+
 #[tokio::test]
 async fn empty_blank_and_too_long_bodies_are_refused_and_not_stored() {
     let app = TestApp::spawn().await;
