@@ -25,27 +25,22 @@ mod ssr {
         body: &str,
     ) -> Result<MessageView, AppError> {
         let client_id = crate::domain::parse_client_id(client_id)?;
-        let thread = crate::domain::parse_thread_id(thread)?.to_owned();
-        let now = Utc::now();
+        let message = store::messages::MemberSend {
+            thread: crate::domain::parse_thread_id(thread)?.to_owned(),
+            sender_id: v.id,
+            client_id: client_id.to_owned(),
+            kind: kind.to_owned(),
+            body: body.to_owned(),
+            at: Utc::now(),
+        };
         let (sender, tz) = (v.id, v.tz);
-        let (client_id, kind, body) = (client_id.to_owned(), kind.to_owned(), body.to_owned());
-        // Atomic: every refusal below (not a member, a block, a reused id)
-        // comes before anything is written, so the send needs no savepoint
-        // of its own. The membership gate and the block check are the
-        // insert's own (`store::messages::send`): one statement.
-        let sent = access::write_atomic("committing a message", move |tx| {
+        let question = kind == "text" && crate::bot::question(body).is_some();
+        // The membership gate and the block check are the insert's own,
+        // one statement for the sends that wait together
+        // (`store::messages::send_many`); every refusal below comes before
+        // anything of this send is written, as `access::send` requires.
+        let sent = access::send(message, move |tx, sent| {
             Box::pin(async move {
-                let new = store::messages::MemberSend {
-                    thread: &thread,
-                    sender_id: sender,
-                    client_id: &client_id,
-                    kind: &kind,
-                    body: &body,
-                    at: now,
-                };
-                let sent = store::messages::send(tx, &new)
-                    .await
-                    .context("storing a message")?;
                 match &sent {
                     store::messages::Sent::NotFound => return Err(AppError::NotFound),
                     store::messages::Sent::Blocked { thread_id } => {
@@ -61,7 +56,7 @@ mod ssr {
                     store::messages::Sent::Created(_) | store::messages::Sent::Existing(_) => {}
                 }
                 // A question for Otter is answered in the asker's zone.
-                if kind == "text" && crate::bot::question(&body).is_some() {
+                if question {
                     store::bot::remember_time_zone(tx, sender, tz.name())
                         .await
                         .context("remembering a time zone")?;

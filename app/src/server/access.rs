@@ -58,9 +58,9 @@ where
     write_in(state()?, what, work).await
 }
 
-/// [`write`] for work that refuses only before it writes (a send): no
-/// savepoint is paid for it, and a database error in it fails its whole
-/// batch ([`super::group_commit::GroupCommit::write_atomic`] gives the
+/// [`write`] for work that refuses only before it writes (a read
+/// position's move): no savepoint is paid for it, and a database error in
+/// it fails its whole batch ([`super::group_commit::GroupCommit::write_atomic`] gives the
 /// contract).
 pub async fn write_atomic<T, F>(what: &'static str, work: F) -> Result<T, AppError>
 where
@@ -68,6 +68,19 @@ where
     F: for<'c> FnOnce(&'c mut Tx) -> TxFuture<'c, T> + Send + 'static,
 {
     state()?.writes.write_atomic(what, work).await
+}
+
+/// Stores a member's message and runs `then` with what became of it
+/// (created, a retry, or why nothing was stored), in one write: the sends
+/// waiting together share one insert
+/// ([`super::group_commit::GroupCommit::send`] gives the contract; `then`
+/// refuses only before it writes, as for [`write_atomic`]).
+pub async fn send<T, F>(message: store::messages::MemberSend, then: F) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: for<'c> FnOnce(&'c mut Tx, store::messages::Sent) -> TxFuture<'c, T> + Send + 'static,
+{
+    state()?.writes.send(message, then).await
 }
 
 /// [`write`] for code that runs outside a request (Otter's worker), with

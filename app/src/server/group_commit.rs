@@ -18,9 +18,11 @@
 //! A savepoint costs a round trip to the database per write (SQLite's
 //! worker thread, PostgreSQL's socket) with the write slot held, as much
 //! as a send's one statement. So a write that refuses only before it has
-//! written anything ([`GroupCommit::write_atomic`]: a send, whose insert
-//! is one statement) runs without one: its refusal leaves nothing to
-//! undo. A database error in such a write may have left its statement
+//! written anything ([`GroupCommit::write_atomic`]: a read position's
+//! move; a send) runs without one: its refusal leaves nothing to undo.
+//! Sends go one step further ([`GroupCommit::send`]): the messages of the
+//! sends that wait next to each other are stored by one statement, so a
+//! batch of sends is one round trip, not one each (issue 13). A database error in such a write may have left its statement
 //! half-done (on PostgreSQL it aborts the transaction), so it fails its
 //! whole batch instead: rolled back, every other caller answered
 //! [`AppError::Unavailable`] (nothing of theirs stored; sends retry by
@@ -33,6 +35,7 @@
 //! order, so cursors stay gap-free; and a caller that goes away (its
 //! future dropped at any `.await`) drops only its wait, never the write.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -43,6 +46,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::live::Hub;
 use super::ResultExt;
 use crate::error::AppError;
+use crate::store::messages::{self, MemberSend, Sent};
 use crate::store::{Db, Tx};
 
 /// The most writes one transaction takes by default (`PARLEY_WRITE_BATCH`).
@@ -132,15 +136,22 @@ impl GroupCommit {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Tx) -> TxFuture<'c, T> + Send + 'static,
     {
-        self.enqueue(what, false, work).await
+        self.enqueue(what, |reply| {
+            Box::new(Queued {
+                what,
+                atomic: false,
+                work,
+                reply,
+            })
+        })
+        .await
     }
 
     /// [`write`](Self::write) for work that refuses only before it writes:
     /// every `Err` it returns other than [`AppError::Internal`] and
     /// [`AppError::Unavailable`] must come before its first change (a
-    /// send: one insert, the block check and the idempotency check in its
-    /// own statement). It runs without a savepoint (the module doc says
-    /// why), so:
+    /// read position's move: one update, checked in its own statement).
+    /// It runs without a savepoint (the module doc says why), so:
     ///
     /// - a refusal (any other `Err`) is that error, the batch unaffected;
     /// - an `Internal` or `Unavailable` error (a database failure, which
@@ -152,26 +163,56 @@ impl GroupCommit {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Tx) -> TxFuture<'c, T> + Send + 'static,
     {
-        self.enqueue(what, true, work).await
-    }
-
-    async fn enqueue<T, F>(&self, what: &'static str, atomic: bool, work: F) -> Result<T, AppError>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut Tx) -> TxFuture<'c, T> + Send + 'static,
-    {
-        let (reply, answer) = oneshot::channel();
-        self.queue
-            .send(Box::new(Queued {
+        self.enqueue(what, |reply| {
+            Box::new(Queued {
                 what,
-                atomic,
+                atomic: true,
                 work,
                 reply,
-            }))
-            .map_err(|_| {
-                tracing::error!("{what}: the write queue is closed");
-                AppError::Unavailable
-            })?;
+            })
+        })
+        .await
+    }
+
+    /// Stores a member's message (`message`, by [`messages::send_many`])
+    /// and then runs `then` with what became of it, answering once the
+    /// batch is committed. The sends that wait next to each other in the
+    /// queue are stored by one statement (one round trip with the write
+    /// slot held, not one each); each `then` runs after it, in queue order.
+    ///
+    /// `then` must refuse only before it writes: it runs as
+    /// [`write_atomic`](Self::write_atomic)'s work does, with the same
+    /// contract. A database error in the shared statement fails the whole
+    /// batch: every caller hears [`AppError::Unavailable`] (or the error
+    /// itself), nothing of the batch is stored, and sends retry by client
+    /// id.
+    pub async fn send<T, F>(&self, message: MemberSend, then: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Tx, Sent) -> TxFuture<'c, T> + Send + 'static,
+    {
+        let what = "committing a message";
+        self.enqueue(what, |reply| {
+            Box::new(QueuedSend {
+                what,
+                message,
+                then,
+                reply,
+            })
+        })
+        .await
+    }
+
+    async fn enqueue<T: Send + 'static>(
+        &self,
+        what: &'static str,
+        job: impl FnOnce(oneshot::Sender<Result<T, AppError>>) -> Box<dyn Job>,
+    ) -> Result<T, AppError> {
+        let (reply, answer) = oneshot::channel();
+        self.queue.send(job(reply)).map_err(|_| {
+            tracing::error!("{what}: the write queue is closed");
+            AppError::Unavailable
+        })?;
         answer.await.unwrap_or_else(|_| {
             // The batch's task panicked (a bug in some write's work): the
             // batch was rolled back when its transaction was dropped.
@@ -184,12 +225,24 @@ impl GroupCommit {
 /// A queued write with its result type erased, so one queue holds them all.
 trait Job: Send {
     /// Runs the work on `tx`; the result waits in [`Ran`] for the commit.
-    fn run<'c>(self: Box<Self>, tx: &'c mut Tx) -> Pin<Box<dyn Future<Output = Ran> + Send + 'c>>;
+    /// `sent` is what became of a send's message ([`Job::message`]),
+    /// stored just before with the sends beside it.
+    fn run<'c>(
+        self: Box<Self>,
+        tx: &'c mut Tx,
+        sent: Option<Sent>,
+    ) -> Pin<Box<dyn Future<Output = Ran> + Send + 'c>>;
     /// Answers with `error` without running (the batch could not start).
     fn fail(self: Box<Self>, error: AppError);
     fn what(&self) -> &'static str;
-    /// Made by [`GroupCommit::write_atomic`]: runs without a savepoint.
+    /// Made by [`GroupCommit::write_atomic`] or [`GroupCommit::send`]:
+    /// runs without a savepoint.
     fn atomic(&self) -> bool;
+    /// A send's message ([`GroupCommit::send`]), to be stored with the
+    /// sends next to it before its work runs.
+    fn message(&self) -> Option<&MemberSend> {
+        None
+    }
 }
 
 /// A write that has run and waits for its batch's commit.
@@ -215,7 +268,11 @@ where
     T: Send + 'static,
     F: for<'c> FnOnce(&'c mut Tx) -> TxFuture<'c, T> + Send + 'static,
 {
-    fn run<'c>(self: Box<Self>, tx: &'c mut Tx) -> Pin<Box<dyn Future<Output = Ran> + Send + 'c>> {
+    fn run<'c>(
+        self: Box<Self>,
+        tx: &'c mut Tx,
+        _sent: Option<Sent>,
+    ) -> Pin<Box<dyn Future<Output = Ran> + Send + 'c>> {
         let Queued {
             work,
             reply,
@@ -223,19 +280,7 @@ where
             ..
         } = *self;
         let done = work(tx);
-        Box::pin(async move {
-            let out = done.await;
-            Ran {
-                ok: out.is_ok(),
-                fault: atomic && matches!(out, Err(AppError::Internal | AppError::Unavailable)),
-                // Its own error wins: a failed write was rolled back
-                // whatever became of the batch. A closed reply (the caller
-                // left) is nothing to report.
-                answer: Box::new(move |committed| {
-                    let _ = reply.send(out.and_then(|value| committed.map(|()| value)));
-                }),
-            }
-        })
+        Box::pin(async move { ran(done.await, atomic, reply) })
     }
 
     fn fail(self: Box<Self>, error: AppError) {
@@ -248,6 +293,69 @@ where
 
     fn atomic(&self) -> bool {
         self.atomic
+    }
+}
+
+/// A write's outcome `out`, waiting for its batch's commit to answer.
+fn ran<T: Send + 'static>(
+    out: Result<T, AppError>,
+    atomic: bool,
+    reply: oneshot::Sender<Result<T, AppError>>,
+) -> Ran {
+    Ran {
+        ok: out.is_ok(),
+        fault: atomic && matches!(out, Err(AppError::Internal | AppError::Unavailable)),
+        // Its own error wins: a failed write was rolled back whatever
+        // became of the batch. A closed reply (the caller left) is nothing
+        // to report.
+        answer: Box::new(move |committed| {
+            let _ = reply.send(out.and_then(|value| committed.map(|()| value)));
+        }),
+    }
+}
+
+/// A queued send ([`GroupCommit::send`]).
+struct QueuedSend<T, F> {
+    what: &'static str,
+    message: MemberSend,
+    then: F,
+    reply: oneshot::Sender<Result<T, AppError>>,
+}
+
+impl<T, F> Job for QueuedSend<T, F>
+where
+    T: Send + 'static,
+    F: for<'c> FnOnce(&'c mut Tx, Sent) -> TxFuture<'c, T> + Send + 'static,
+{
+    fn run<'c>(
+        self: Box<Self>,
+        tx: &'c mut Tx,
+        sent: Option<Sent>,
+    ) -> Pin<Box<dyn Future<Output = Ran> + Send + 'c>> {
+        let QueuedSend { then, reply, .. } = *self;
+        let Some(sent) = sent else {
+            // `commit` stores every send's message before running it.
+            tracing::error!("a send ran without its message stored");
+            return Box::pin(async move { ran(Err(AppError::Internal), true, reply) });
+        };
+        let done = then(tx, sent);
+        Box::pin(async move { ran(done.await, true, reply) })
+    }
+
+    fn fail(self: Box<Self>, error: AppError) {
+        let _ = self.reply.send(Err(error));
+    }
+
+    fn what(&self) -> &'static str {
+        self.what
+    }
+
+    fn atomic(&self) -> bool {
+        true
+    }
+
+    fn message(&self) -> Option<&MemberSend> {
+        Some(&self.message)
     }
 }
 
@@ -325,11 +433,42 @@ async fn commit(mut tx: Tx, hub: Arc<Hub>, commits: Arc<AtomicU64>, batch: Vec<B
     let alone = batch.len() == 1;
     let mut savepoint = Savepoint::Closed;
     let mut ran: Vec<Ran> = Vec::with_capacity(batch.len());
-    let mut jobs = batch.into_iter();
-    while let Some(job) = jobs.next() {
+    // Taken out one by one; a run of sends reads its neighbours' messages.
+    let mut batch: Vec<Option<Box<dyn Job>>> = batch.into_iter().map(Some).collect();
+    // What became of the messages of the current run of sends, in order.
+    let mut stored: VecDeque<Sent> = VecDeque::new();
+    for i in 0..batch.len() {
+        let Some(job) = batch[i].take() else {
+            continue;
+        };
         let what = job.what();
         let guarded = !alone && !job.atomic();
+        // The first send of a run stores the whole run's messages in one
+        // statement; each then runs with its own outcome.
+        let first_of_run = job.message().is_some() && stored.is_empty();
+        let rest: Vec<&MemberSend> = if first_of_run {
+            batch[i + 1..]
+                .iter()
+                .map_while(|next| next.as_deref().and_then(|n| n.message()))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let step = async {
+            let mut sent = None;
+            if let Some(first) = job.message() {
+                if first_of_run {
+                    let run: Vec<&MemberSend> = std::iter::once(first).chain(rest).collect();
+                    match messages::send_many(&mut tx, &run).await.context(what) {
+                        Ok(outcomes) => stored = outcomes.into(),
+                        Err(e) => {
+                            job.fail(e.clone());
+                            return Err(e);
+                        }
+                    }
+                }
+                sent = stored.pop_front();
+            }
             if guarded {
                 match savepoint {
                     Savepoint::Closed => tx.savepoint().await.context(what)?,
@@ -338,7 +477,7 @@ async fn commit(mut tx: Tx, hub: Arc<Hub>, commits: Arc<AtomicU64>, batch: Vec<B
                 }
                 savepoint = Savepoint::Current;
             }
-            let done = job.run(&mut tx).await;
+            let done = job.run(&mut tx, sent).await;
             if guarded && !done.ok {
                 // Back to where the savepoint was made: it stays current.
                 tx.undo_to_savepoint().await.context(what)?;
@@ -370,7 +509,7 @@ async fn commit(mut tx: Tx, hub: Arc<Hub>, commits: Arc<AtomicU64>, batch: Vec<B
         for done in ran {
             (done.answer)(Err(failed.clone()));
         }
-        for job in jobs {
+        for job in batch.into_iter().flatten() {
             job.fail(failed.clone());
         }
         return;

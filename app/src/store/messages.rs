@@ -88,21 +88,20 @@ impl Stored {
     }
 }
 
-/// What the inserted row gives back: a [`MessageRow`] (the sender's name
-/// from `$2`, the sender).
+/// What an inserted row gives back: a [`MessageRow`].
 macro_rules! returning {
     () => {
         " RETURNING id, thread_id, sender_id,
-            (SELECT username FROM users WHERE id = $2) AS sender,
-            (SELECT avatar_url FROM users WHERE id = $2) AS sender_avatar,
-            (SELECT is_bot FROM users WHERE id = $2) AS sender_bot,
+            (SELECT username FROM users WHERE id = messages.sender_id) AS sender,
+            (SELECT avatar_url FROM users WHERE id = messages.sender_id) AS sender_avatar,
+            (SELECT is_bot FROM users WHERE id = messages.sender_id) AS sender_bot,
             kind, body, created_at, deleted_at, removed_at, client_id"
     };
 }
 
 /// On PostgreSQL every node's pump is woken by the inserting statement
-/// itself (see events::append): the insert `$sql` wrapped so that it also
-/// sends `pg_notify($7, $8)`, at commit.
+/// itself (see events::append): the insert `$sql` (with six parameters)
+/// wrapped so that it also sends `pg_notify($7, $8)`, at commit.
 macro_rules! and_notify {
     ($sql:expr) => {
         concat!(
@@ -110,28 +109,6 @@ macro_rules! and_notify {
             $sql,
             "), n AS (SELECT pg_notify($7, $8)) SELECT m.* FROM m CROSS JOIN n"
         )
-    };
-}
-
-/// Runs an insert bound to `$1`–`$6` (and on PostgreSQL `$7`, `$8` for
-/// [`and_notify`]): the new row, or `None` when the statement stored
-/// nothing.
-macro_rules! insert_row {
-    ($tx:expr, $sqlite:expr, $postgres:expr, |$q:ident| $bind:expr) => {
-        match $tx {
-            Tx::Sqlite(c, _) => {
-                let $q = sqlx::query_as::<_, MessageRow>($sqlite);
-                $bind.fetch_optional(&mut **c).await
-            }
-            Tx::Postgres(c, _) => {
-                let $q = sqlx::query_as::<_, MessageRow>($postgres);
-                $bind
-                    .bind(super::CLUSTER_CHANNEL)
-                    .bind(super::EVENTS_SIGNAL)
-                    .fetch_optional(&mut **c)
-                    .await
-            }
-        }
     };
 }
 
@@ -158,13 +135,27 @@ pub async fn insert(tx: &mut Tx, m: &NewMessage<'_>) -> Result<Stored, sqlx::Err
             )
         };
     }
-    let fresh = insert_row!(tx, insert_sql!(), and_notify!(insert_sql!()), |q| q
-        .bind(m.thread_id)
-        .bind(m.sender_id)
-        .bind(m.client_id)
-        .bind(m.kind)
-        .bind(m.body)
-        .bind(m.at))?;
+    macro_rules! bound {
+        ($sql:expr) => {
+            sqlx::query_as::<_, MessageRow>($sql)
+                .bind(m.thread_id)
+                .bind(m.sender_id)
+                .bind(m.client_id)
+                .bind(m.kind)
+                .bind(m.body)
+                .bind(m.at)
+        };
+    }
+    let fresh = match tx {
+        Tx::Sqlite(c, _) => bound!(insert_sql!()).fetch_optional(&mut **c).await?,
+        Tx::Postgres(c, _) => {
+            bound!(and_notify!(insert_sql!()))
+                .bind(super::CLUSTER_CHANNEL)
+                .bind(super::EVENTS_SIGNAL)
+                .fetch_optional(&mut **c)
+                .await?
+        }
+    };
     if let Some(row) = fresh {
         return Ok(Stored::Created(row));
     }
@@ -188,21 +179,22 @@ async fn by_client_id(
     .await)
 }
 
-/// A member's message for [`send`].
-#[derive(Debug, Clone, Copy)]
-pub struct MemberSend<'a> {
+/// A member's message for [`send_many`] (owned: it waits in the write
+/// queue until its batch runs).
+#[derive(Debug, Clone)]
+pub struct MemberSend {
     /// The thread's public id (already parsed: 36 characters of a UUID).
-    pub thread: &'a str,
+    pub thread: String,
     pub sender_id: i64,
     /// As [`NewMessage::client_id`].
-    pub client_id: &'a str,
+    pub client_id: String,
     /// `text` or `sticker`.
-    pub kind: &'a str,
-    pub body: &'a str,
+    pub kind: String,
+    pub body: String,
     pub at: DateTime<Utc>,
 }
 
-/// What [`send`] did.
+/// What [`send_many`] did with one message.
 #[derive(Debug)]
 pub enum Sent {
     /// This call stored the message.
@@ -220,59 +212,148 @@ pub enum Sent {
     NotFound,
 }
 
-/// Stores a member's message in the caller's transaction: [`insert`], with
-/// the membership gate (F22) and a direct chat's block check (F21) in the
-/// same statement. So the usual send is one statement and one round trip,
-/// and membership is checked as of the write, not of a read before it.
-/// A refusal or a retry (no row stored) reads once or twice more to say
-/// which it was. Nothing is written unless the result is
-/// [`Sent::Created`].
-pub async fn send(tx: &mut Tx, m: &MemberSend<'_>) -> Result<Sent, sqlx::Error> {
+/// Stores members' messages in the caller's transaction, in one
+/// statement for all of them: [`insert`]'s rules, with the membership
+/// gate (F22) and a direct chat's block check (F21) in the statement. One
+/// [`Sent`] per message, in the order given; ids are taken in that order.
+///
+/// Why one statement: the write queue runs the sends that waited together
+/// in one transaction, one after another with the write slot held, and
+/// each statement is a round trip (SQLite's worker thread, PostgreSQL's
+/// socket) plus the database's per-statement work; together they bounded
+/// the send rate (issue 13). The messages go in as one parameter per
+/// field on PostgreSQL (`unnest` of arrays) and as one JSON array on
+/// SQLite (`json_each`), so each backend prepares the statement once
+/// whatever the batch's size. Membership is checked as of the write.
+///
+/// A message that stores nothing (a refusal, or a retry) reads once or
+/// twice more to say which; a repeat of one `(sender, client id)` within
+/// the batch stores the first and answers the second as its retry.
+pub async fn send_many(tx: &mut Tx, sends: &[&MemberSend]) -> Result<Vec<Sent>, sqlx::Error> {
     // A block hides a group's messages from the blocker instead (F21):
-    // only a direct chat refuses the send.
+    // only a direct chat refuses the send. `s` is the batch: one row per
+    // message with thread, sender, client_id, kind, body, at, pos.
     macro_rules! send_sql {
-        () => {
+        ($s:literal, $thread:literal, $sender:literal, $fields:literal) => {
             concat!(
                 "INSERT INTO messages (thread_id, sender_id, client_id, kind, body, created_at)
-                 SELECT t.id, $2, $3, $4, $5, $6
-                 FROM threads t
-                 JOIN thread_members me ON me.thread_id = t.id AND me.user_id = $2
-                 WHERE t.public_id = $1 AND t.deleted_at IS NULL
-                   AND (t.kind <> 'direct' OR NOT EXISTS (
-                      SELECT 1 FROM thread_members o
-                      JOIN blocks b ON (b.blocker_id = o.user_id AND b.blocked_id = $2)
-                                    OR (b.blocker_id = $2 AND b.blocked_id = o.user_id)
-                      WHERE o.thread_id = t.id AND o.user_id <> $2))
+                 SELECT t.id, ",
+                $sender,
+                ", ",
+                $fields,
+                " FROM ",
+                $s,
+                "
+                 JOIN threads t ON t.public_id = ",
+                $thread,
+                " AND t.deleted_at IS NULL
+                 JOIN thread_members me ON me.thread_id = t.id AND me.user_id = ",
+                $sender,
+                "
+                 WHERE t.kind <> 'direct' OR NOT EXISTS (
+                    SELECT 1 FROM thread_members o
+                    JOIN blocks b ON (b.blocker_id = o.user_id AND b.blocked_id = ",
+                $sender,
+                ")
+                                  OR (b.blocker_id = ",
+                $sender,
+                " AND b.blocked_id = o.user_id)
+                    WHERE o.thread_id = t.id AND o.user_id <> ",
+                $sender,
+                ")
+                 ORDER BY pos
                  ON CONFLICT (sender_id, client_id) DO NOTHING",
                 returning!()
             )
         };
     }
-    let fresh = insert_row!(tx, send_sql!(), and_notify!(send_sql!()), |q| q
-        .bind(m.thread)
-        .bind(m.sender_id)
-        .bind(m.client_id)
-        .bind(m.kind)
-        .bind(m.body)
-        .bind(m.at))?;
-    if let Some(row) = fresh {
-        return Ok(Sent::Created(row));
+    const SQLITE: &str = send_sql!(
+        "(SELECT key AS pos, value AS v FROM json_each($1)) s",
+        "s.v ->> 'thread'",
+        "(s.v ->> 'sender')",
+        "s.v ->> 'client_id', s.v ->> 'kind', s.v ->> 'body', s.v ->> 'at'"
+    );
+    // The pumps' wake-up rides on the insert (see events::append).
+    const POSTGRES: &str = and_notify!(send_sql!(
+        "unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[],
+                    $6::timestamptz[]) WITH ORDINALITY
+                AS s(thread, sender, client_id, kind, body, at, pos)",
+        "s.thread",
+        "s.sender",
+        "s.client_id, s.kind, s.body, s.at"
+    ));
+    let rows: Vec<MessageRow> = match tx {
+        Tx::Sqlite(c, _) => {
+            let batch = serde_json::Value::Array(
+                sends
+                    .iter()
+                    .map(|m| {
+                        serde_json::json!({
+                            "thread": m.thread,
+                            "sender": m.sender_id,
+                            "client_id": m.client_id,
+                            "kind": m.kind,
+                            "body": m.body,
+                            // Exactly as sqlx binds a time on SQLite, so
+                            // these rows sort and compare like all others.
+                            "at": m.at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
+                        })
+                    })
+                    .collect(),
+            );
+            sqlx::query_as(SQLITE)
+                .bind(batch.to_string())
+                .fetch_all(&mut **c)
+                .await?
+        }
+        Tx::Postgres(c, _) => {
+            let field =
+                |f: fn(&MemberSend) -> String| sends.iter().map(|m| f(m)).collect::<Vec<_>>();
+            sqlx::query_as(POSTGRES)
+                .bind(field(|m| m.thread.clone()))
+                .bind(sends.iter().map(|m| m.sender_id).collect::<Vec<_>>())
+                .bind(field(|m| m.client_id.clone()))
+                .bind(field(|m| m.kind.clone()))
+                .bind(field(|m| m.body.clone()))
+                .bind(sends.iter().map(|m| m.at).collect::<Vec<_>>())
+                .bind(super::CLUSTER_CHANNEL)
+                .bind(super::EVENTS_SIGNAL)
+                .fetch_all(&mut **c)
+                .await?
+        }
+    };
+    let mut created: std::collections::HashMap<(i64, String), MessageRow> = rows
+        .into_iter()
+        .map(|row| ((row.sender_id, row.client_id.clone()), row))
+        .collect();
+    let mut sent = Vec::with_capacity(sends.len());
+    for m in sends {
+        let key = (m.sender_id, m.client_id.clone());
+        sent.push(match created.remove(&key) {
+            Some(row) => Sent::Created(row),
+            None => why_not_stored(tx, m).await?,
+        });
     }
-    // Nothing stored: say why, in the order a reader of the rules expects
-    // (not a member before anything else, so nothing leaks to outsiders).
+    Ok(sent)
+}
+
+/// Why [`send_many`] stored nothing for `m`, in the order a reader of the
+/// rules expects: not a member before anything else (so nothing leaks to
+/// outsiders), then a retry or a reused id, then a block.
+async fn why_not_stored(tx: &mut Tx, m: &MemberSend) -> Result<Sent, sqlx::Error> {
     let Some((thread_id, kind)) = on_tx!(&mut *tx, c => sqlx::query_as::<_, (i64, String)>(
         "SELECT t.id, t.kind
          FROM threads t JOIN thread_members me ON me.thread_id = t.id AND me.user_id = $2
          WHERE t.public_id = $1 AND t.deleted_at IS NULL",
     )
-    .bind(m.thread)
+    .bind(&m.thread)
     .bind(m.sender_id)
     .fetch_optional(&mut *c)
     .await)?
     else {
         return Ok(Sent::NotFound);
     };
-    match by_client_id(tx, m.sender_id, m.client_id).await? {
+    match by_client_id(tx, m.sender_id, &m.client_id).await? {
         // A retry of a message stored before a block is the same message.
         Some(row) if row.thread_id == thread_id => Ok(Sent::Existing(row)),
         Some(_) => Ok(Sent::IdReused),

@@ -259,3 +259,75 @@ async fn stickers_are_sent_by_name_and_previewed_as_a_picture() {
         assert_eq!(last.sender, sender);
     }
 }
+
+/// Sends that wait together are stored by one statement (issue 13), and
+/// each must still get exactly its own answer: stored, a retry of a send
+/// in the same batch or of an older one, refused for a block, not found
+/// for an outsider, or refused for an id used elsewhere; nothing more is
+/// stored than the new messages.
+#[tokio::test]
+async fn sends_that_wait_together_each_get_their_own_answer() {
+    let app = TestApp::spawn().await;
+    let ana = app.user("ana").await;
+    let bob = app.user("bob").await;
+    let cyd = app.user("cyd").await;
+    let dan = app.user("dan").await;
+    let with_bob = ana.start_chat(&["bob"]).await.id;
+    let with_cyd = ana.start_chat(&["cyd"]).await.id;
+    let group = ana.start_chat(&["bob", "cyd"]).await.id;
+    cyd.block(ana.id).await;
+    let old_cid = client_id();
+    let old = ok(ana.send_res(&with_bob, "earlier", &old_cid).await).await;
+    let before = app.count("messages").await;
+
+    // The server's writes queue behind this hold of the write slot and
+    // then go as one batch.
+    let db = server::db::connect_and_migrate(&app.database_url)
+        .await
+        .unwrap();
+    let slot = db.begin_write().await.unwrap();
+    let release = async {
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        slot.commit().await.unwrap();
+    };
+    let cids: Vec<String> = (0..5).map(|_| client_id()).collect();
+    let (first_cid, group_cid) = (&cids[0], &cids[1]);
+    let (first, second, blocked, outsider, again, reused, retry_old, to_group, ()) = tokio::join!(
+        ana.send_res(&with_bob, "first", first_cid),
+        bob.send_res(&with_bob, "second", &cids[2]),
+        ana.send_res(&with_cyd, "to cyd", &cids[3]),
+        dan.send_res(&group, "let me in", &cids[4]),
+        ana.send_res(&with_bob, "first", first_cid),
+        ana.send_res(&group, "reused", &old_cid),
+        ana.send_res(&with_bob, "earlier", &old_cid),
+        bob.send_res(&group, "to the group", group_cid),
+        release,
+    );
+    let (first, again) = (ok(first).await, ok(again).await);
+    assert_eq!(first["id"], again["id"], "a retry in the same batch");
+    assert_eq!(
+        ok(retry_old).await["id"],
+        old["id"],
+        "a retry of an older send"
+    );
+    ok(second).await;
+    ok(to_group).await;
+    let refused = expect_status(blocked, StatusCode::BAD_REQUEST).await;
+    assert!(
+        refused.contains(app::domain::safety::UNDELIVERABLE),
+        "{refused}"
+    );
+    expect_status(outsider, StatusCode::NOT_FOUND).await;
+    expect_status(reused, StatusCode::BAD_REQUEST).await;
+
+    assert_eq!(app.count("messages").await, before + 3);
+    let dm_page = bob.open(&with_bob).await.page;
+    let mut dm = bodies(&dm_page);
+    dm.sort();
+    assert_eq!(dm, [Some("earlier"), Some("first"), Some("second")]);
+    let group_page = bob.open(&group).await.page;
+    let in_group = bodies(&group_page);
+    assert!(in_group.contains(&Some("to the group")), "{in_group:?}");
+    assert!(!in_group.contains(&Some("let me in")) && !in_group.contains(&Some("reused")));
+    assert!(cyd.open(&with_cyd).await.page.messages.is_empty());
+}
