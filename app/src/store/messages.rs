@@ -55,7 +55,7 @@ pub const CONTEXT_AFTER_SQL: &str = concat!(
 
 /// A message to store with [`insert`]: from code that has already checked
 /// the thread (system lines, Otter, the demo). A member's own send is
-/// [`send`].
+/// [`send_many`].
 #[derive(Debug, Clone, Copy)]
 pub struct NewMessage<'a> {
     pub thread_id: i64,
@@ -230,57 +230,41 @@ pub enum Sent {
 /// twice more to say which; a repeat of one `(sender, client id)` within
 /// the batch stores the first and answers the second as its retry.
 pub async fn send_many(tx: &mut Tx, sends: &[&MemberSend]) -> Result<Vec<Sent>, sqlx::Error> {
+    // `$s` is the batch: one row per message with the columns thread,
+    // sender, client_id, kind, body, at, and pos (its place in the batch).
     // A block hides a group's messages from the blocker instead (F21):
-    // only a direct chat refuses the send. `s` is the batch: one row per
-    // message with thread, sender, client_id, kind, body, at, pos.
+    // only a direct chat refuses the send.
     macro_rules! send_sql {
-        ($s:literal, $thread:literal, $sender:literal, $fields:literal) => {
+        ($s:literal) => {
             concat!(
                 "INSERT INTO messages (thread_id, sender_id, client_id, kind, body, created_at)
-                 SELECT t.id, ",
-                $sender,
-                ", ",
-                $fields,
-                " FROM ",
+                 SELECT t.id, s.sender, s.client_id, s.kind, s.body, s.at FROM ",
                 $s,
                 "
-                 JOIN threads t ON t.public_id = ",
-                $thread,
-                " AND t.deleted_at IS NULL
-                 JOIN thread_members me ON me.thread_id = t.id AND me.user_id = ",
-                $sender,
-                "
+                 JOIN threads t ON t.public_id = s.thread AND t.deleted_at IS NULL
+                 JOIN thread_members me ON me.thread_id = t.id AND me.user_id = s.sender
                  WHERE t.kind <> 'direct' OR NOT EXISTS (
                     SELECT 1 FROM thread_members o
-                    JOIN blocks b ON (b.blocker_id = o.user_id AND b.blocked_id = ",
-                $sender,
-                ")
-                                  OR (b.blocker_id = ",
-                $sender,
-                " AND b.blocked_id = o.user_id)
-                    WHERE o.thread_id = t.id AND o.user_id <> ",
-                $sender,
-                ")
-                 ORDER BY pos
+                    JOIN blocks b ON (b.blocker_id = o.user_id AND b.blocked_id = s.sender)
+                                  OR (b.blocker_id = s.sender AND b.blocked_id = o.user_id)
+                    WHERE o.thread_id = t.id AND o.user_id <> s.sender)
+                 ORDER BY s.pos
                  ON CONFLICT (sender_id, client_id) DO NOTHING",
                 returning!()
             )
         };
     }
     const SQLITE: &str = send_sql!(
-        "(SELECT key AS pos, value AS v FROM json_each($1)) s",
-        "s.v ->> 'thread'",
-        "(s.v ->> 'sender')",
-        "s.v ->> 'client_id', s.v ->> 'kind', s.v ->> 'body', s.v ->> 'at'"
+        "(SELECT key AS pos, value ->> 'thread' AS thread, value ->> 'sender' AS sender,
+                 value ->> 'client_id' AS client_id, value ->> 'kind' AS kind,
+                 value ->> 'body' AS body, value ->> 'at' AS at
+          FROM json_each($1)) s"
     );
     // The pumps' wake-up rides on the insert (see events::append).
     const POSTGRES: &str = and_notify!(send_sql!(
         "unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[],
-                    $6::timestamptz[]) WITH ORDINALITY
-                AS s(thread, sender, client_id, kind, body, at, pos)",
-        "s.thread",
-        "s.sender",
-        "s.client_id, s.kind, s.body, s.at"
+                $6::timestamptz[]) WITH ORDINALITY
+            AS s(thread, sender, client_id, kind, body, at, pos)"
     ));
     let rows: Vec<MessageRow> = match tx {
         Tx::Sqlite(c, _) => {
